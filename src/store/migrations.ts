@@ -1,0 +1,15 @@
+import pg0001 from '../../migrations/postgres/0001_init.sql' with { type: 'text' }
+import sqlite0001 from '../../migrations/sqlite/0001_init.sql' with { type: 'text' }
+import type { Dialect } from './types.ts'
+
+export interface Migration {
+  version: string
+  name: string
+  sql: string
+}
+
+/** Every migration, per dialect, in order. Imported as text so `bun build --compile` embeds them. */
+export const MIGRATIONS: Record<Dialect, Migration[]> = {
+  sqlite: [{ version: '0001', name: 'init', sql: sqlite0001 }],
+  postgres: [{ version: '0001', name: 'init', sql: pg0001 }],
+}

@@ -1,0 +1,40 @@
+import type { Store } from '../types.ts'
+import type { SqlDriver } from './driver.ts'
+import { SqlClientStore } from './clients.ts'
+import { SqlFlowStore } from './flows.ts'
+import { SqlJtiStore } from './jti.ts'
+import { SqlKeyStore } from './keys.ts'
+import { SqlTokenStore } from './tokens.ts'
+
+/** The Store on any SqlDriver; SQLite and PostgreSQL differ only in their driver. */
+export class SqlStore implements Store {
+  readonly clients: SqlClientStore
+  readonly keys: SqlKeyStore
+  readonly tokens: SqlTokenStore
+  readonly flows: SqlFlowStore
+  readonly jti: SqlJtiStore
+
+  constructor(readonly driver: SqlDriver) {
+    this.clients = new SqlClientStore(driver)
+    this.keys = new SqlKeyStore(driver)
+    this.tokens = new SqlTokenStore(driver)
+    this.flows = new SqlFlowStore(driver)
+    this.jti = new SqlJtiStore(driver)
+  }
+
+  get dialect() {
+    return this.driver.dialect
+  }
+
+  tx<T>(fn: (store: Store) => Promise<T>): Promise<T> {
+    return this.driver.tx((d) => fn(d === this.driver ? this : new SqlStore(d)))
+  }
+
+  async ping() {
+    await this.driver.all('SELECT 1 AS ok')
+  }
+
+  close() {
+    return this.driver.close()
+  }
+}

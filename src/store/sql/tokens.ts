@@ -1,0 +1,100 @@
+import type { TokenKind, TokenRow, TokenStore } from '../types.ts'
+import type { SqlDriver } from './driver.ts'
+import { bool, fromJson, toJson } from './json.ts'
+
+export const TOKEN_TABLES: Record<TokenKind, string> = {
+  access_token: 'access_tokens',
+  refresh_token: 'refresh_tokens',
+  authorization_code: 'authorization_codes',
+}
+
+const COLUMNS =
+  'signature, request_id, client_id, subject, granted_scope, granted_audience, session_data, active, requested_at, expires_at, flow_id, first_used_at, used_times, access_token_signature'
+
+function toRow(r: Record<string, unknown>): TokenRow {
+  return {
+    signature: r.signature as string,
+    request_id: r.request_id as string,
+    client_id: r.client_id as string,
+    subject: r.subject as string,
+    granted_scope: fromJson(r.granted_scope),
+    granted_audience: fromJson(r.granted_audience),
+    session_data: r.session_data as string,
+    active: bool(r.active),
+    requested_at: Number(r.requested_at),
+    expires_at: Number(r.expires_at),
+    flow_id: (r.flow_id as string | null) ?? null,
+    first_used_at: r.first_used_at == null ? null : Number(r.first_used_at),
+    used_times: Number(r.used_times ?? 0),
+    access_token_signature: (r.access_token_signature as string | null) ?? null,
+  }
+}
+
+export class SqlTokenStore implements TokenStore {
+  constructor(private readonly db: SqlDriver) {}
+
+  async insert(kind: TokenKind, t: TokenRow) {
+    await this.db.run(
+      `INSERT INTO ${TOKEN_TABLES[kind]} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, ${t.active ? 'TRUE' : 'FALSE'}, $8, $9, $10, $11, $12, $13)`,
+      [
+        t.signature,
+        t.request_id,
+        t.client_id,
+        t.subject,
+        toJson(t.granted_scope),
+        toJson(t.granted_audience),
+        t.session_data,
+        t.requested_at,
+        t.expires_at,
+        t.flow_id,
+        t.first_used_at,
+        t.used_times,
+        t.access_token_signature,
+      ],
+    )
+  }
+
+  async get(kind: TokenKind, signature: string) {
+    const rows = await this.db.all(`SELECT ${COLUMNS} FROM ${TOKEN_TABLES[kind]} WHERE signature = $1`, [signature])
+    return rows[0] ? toRow(rows[0]) : null
+  }
+
+  async consume(kind: TokenKind, signature: string, now: number) {
+    const rows = await this.db.all(
+      `UPDATE ${TOKEN_TABLES[kind]} SET active = FALSE, first_used_at = COALESCE(first_used_at, $2), used_times = used_times + 1
+       WHERE signature = $1 AND active = TRUE RETURNING ${COLUMNS}`,
+      [signature, now],
+    )
+    return rows[0] ? toRow(rows[0]) : null
+  }
+
+  async deactivate(kind: TokenKind, signature: string) {
+    return (await this.db.run(`UPDATE ${TOKEN_TABLES[kind]} SET active = FALSE WHERE signature = $1 AND active = TRUE`, [signature])) > 0
+  }
+
+  async revokeFamily(requestId: string) {
+    let n = 0
+    for (const table of Object.values(TOKEN_TABLES)) {
+      n += await this.db.run(`UPDATE ${table} SET active = FALSE WHERE request_id = $1 AND active = TRUE`, [requestId])
+    }
+    return n
+  }
+
+  deleteByClient(kind: TokenKind, clientId: string) {
+    return this.db.run(`DELETE FROM ${TOKEN_TABLES[kind]} WHERE client_id = $1`, [clientId])
+  }
+
+  deleteExpired(kind: TokenKind, before: number, limit: number) {
+    const table = TOKEN_TABLES[kind]
+    // One bounded batch by primary key; nothing is loaded into memory.
+    return this.db.run(
+      `DELETE FROM ${table} WHERE signature IN (SELECT signature FROM ${table} WHERE expires_at < $1 LIMIT $2)`,
+      [before, limit],
+    )
+  }
+
+  async count(kind: TokenKind) {
+    const rows = await this.db.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${TOKEN_TABLES[kind]}`)
+    return Number(rows[0]?.n ?? 0)
+  }
+}

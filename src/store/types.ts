@@ -1,0 +1,165 @@
+/** Kinds of token rows; each lives in its own table and is keyed by the token's HMAC signature. */
+export type TokenKind = 'access_token' | 'refresh_token' | 'authorization_code'
+
+/** A token session row. Only the signature of the token is stored, never the token. */
+export interface TokenRow {
+  signature: string
+  /** The grant family: every token descended from one authorization shares it. */
+  request_id: string
+  client_id: string
+  subject: string
+  granted_scope: string[]
+  granted_audience: string[]
+  /** AES-GCM sealed session (claims, PKCE, nonce, …). */
+  session_data: string
+  active: boolean
+  requested_at: number
+  expires_at: number
+  /** Consent flow the token was issued under, if any. */
+  flow_id: string | null
+  /** Refresh tokens: when first redeemed, how often, and the access token issued beside it. */
+  first_used_at: number | null
+  used_times: number
+  access_token_signature: string | null
+}
+
+export interface TokenStore {
+  insert(kind: TokenKind, row: TokenRow): Promise<void>
+  get(kind: TokenKind, signature: string): Promise<TokenRow | null>
+  /**
+   * Marks an active token used and returns it, atomically: of any number of concurrent callers across
+   * processes, exactly one receives the row. Others (and later callers) get null.
+   */
+  consume(kind: TokenKind, signature: string, now: number): Promise<TokenRow | null>
+  /** Deactivates one token; returns whether it was active. */
+  deactivate(kind: TokenKind, signature: string): Promise<boolean>
+  /** Deactivates every token of a grant family in every table. */
+  revokeFamily(requestId: string): Promise<number>
+  /** Deletes every token of a kind issued to a client. */
+  deleteByClient(kind: TokenKind, clientId: string): Promise<number>
+  /** Deletes up to `limit` rows that expired before `before`; returns how many it deleted. */
+  deleteExpired(kind: TokenKind, before: number, limit: number): Promise<number>
+  count(kind: TokenKind): Promise<number>
+}
+
+/** One-time values (client assertion `jti`s) remembered until they expire. */
+export interface JtiStore {
+  /** Records a value; false when it was already recorded and has not expired (a replay). */
+  remember(signature: string, expiresAt: number, now: number): Promise<boolean>
+  deleteExpired(before: number, limit: number): Promise<number>
+}
+
+export interface ClientRow {
+  id: string
+  client_name: string
+  owner: string
+  /** Hash of the current secret; null for public clients. */
+  secret_hash: string | null
+  /** Hashes of earlier secrets still accepted after rotation (newest first). */
+  rotated_secrets: string[]
+  /** The client document (Hydra's oAuth2Client without secret fields) as JSON. */
+  data: Record<string, unknown>
+  created_at: number
+  updated_at: number
+}
+
+export interface ClientListQuery {
+  limit: number
+  /** Keyset pagination: return clients whose id sorts after this. */
+  after?: string
+  client_name?: string
+  owner?: string
+}
+
+export interface ClientStore {
+  /** Throws StoreError('conflict') when the id exists. */
+  create(row: ClientRow): Promise<void>
+  get(id: string): Promise<ClientRow | null>
+  /** Throws StoreError('not_found') when the id does not exist. */
+  update(row: ClientRow): Promise<void>
+  delete(id: string): Promise<boolean>
+  list(query: ClientListQuery): Promise<ClientRow[]>
+}
+
+export interface KeyRow {
+  set_id: string
+  kid: string
+  /** AES-GCM sealed JWK JSON (private parts included). */
+  keydata: string
+  created_at: number
+}
+
+export interface KeyStore {
+  /** Throws StoreError('conflict') when the set already has the kid. */
+  add(row: KeyRow): Promise<void>
+  /** Newest first. */
+  listSet(setId: string): Promise<KeyRow[]>
+  get(setId: string, kid: string): Promise<KeyRow | null>
+  deleteSet(setId: string): Promise<number>
+  deleteKey(setId: string, kid: string): Promise<boolean>
+}
+
+export interface LoginSessionRow {
+  id: string
+  subject: string
+  authenticated_at: number
+  remember: boolean
+  identity_provider_session_id: string
+  expires_at: number
+}
+
+/** A completed login + consent flow, persisted once when the consent verifier is redeemed. */
+export interface FlowRow {
+  id: string
+  client_id: string
+  subject: string
+  login_session_id: string | null
+  granted_scope: string[]
+  granted_audience: string[]
+  remember: boolean
+  /** Seconds; 0 = forever. */
+  remember_for: number
+  handled_at: number
+  /** Everything else of the flow (requests, session claims, context) as JSON. */
+  data: Record<string, unknown>
+  expires_at: number | null
+}
+
+export interface FlowStore {
+  upsertLoginSession(row: LoginSessionRow): Promise<void>
+  getLoginSession(id: string): Promise<LoginSessionRow | null>
+  deleteLoginSession(id: string): Promise<boolean>
+  deleteLoginSessionsBySubject(subject: string): Promise<string[]>
+  /** Single-use: throws StoreError('conflict') when a flow with this id was already stored. */
+  insertFlow(row: FlowRow): Promise<void>
+  getFlow(id: string): Promise<FlowRow | null>
+  /** Flows of a subject (and optionally one client), newest first. */
+  listFlows(subject: string, clientId?: string): Promise<FlowRow[]>
+  deleteFlows(subject: string, clientId?: string): Promise<string[]>
+  deleteExpired(before: number, limit: number): Promise<number>
+}
+
+export type Dialect = 'sqlite' | 'postgres'
+
+export interface Store {
+  readonly dialect: Dialect
+  readonly clients: ClientStore
+  readonly keys: KeyStore
+  readonly tokens: TokenStore
+  readonly flows: FlowStore
+  readonly jti: JtiStore
+  /** Runs `fn` in one transaction; everything it does through the given store commits or rolls back together. */
+  tx<T>(fn: (store: Store) => Promise<T>): Promise<T>
+  /** Throws when the database cannot be reached. */
+  ping(): Promise<void>
+  close(): Promise<void>
+}
+
+export class StoreError extends Error {
+  readonly code: 'not_found' | 'conflict' | 'unavailable' | 'migration'
+  constructor(code: StoreError['code'], message: string, options?: { cause?: unknown }) {
+    super(message, options)
+    this.name = 'StoreError'
+    this.code = code
+  }
+}
