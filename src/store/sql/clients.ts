@@ -29,7 +29,10 @@ const values = (c: ClientRow) => [
 ]
 
 export class SqlClientStore implements ClientStore {
-  constructor(private readonly db: SqlDriver) {}
+  private readonly db: SqlDriver
+  constructor(db: SqlDriver) {
+    this.db = db
+  }
 
   async create(c: ClientRow) {
     try {

@@ -30,7 +30,10 @@ const toFlow = (r: Record<string, unknown>): FlowRow => ({
 })
 
 export class SqlFlowStore implements FlowStore {
-  constructor(private readonly db: SqlDriver) {}
+  private readonly db: SqlDriver
+  constructor(db: SqlDriver) {
+    this.db = db
+  }
 
   async upsertLoginSession(s: LoginSessionRow) {
     await this.db.run(

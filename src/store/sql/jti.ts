@@ -2,7 +2,10 @@ import type { JtiStore } from '../types.ts'
 import type { SqlDriver } from './driver.ts'
 
 export class SqlJtiStore implements JtiStore {
-  constructor(private readonly db: SqlDriver) {}
+  private readonly db: SqlDriver
+  constructor(db: SqlDriver) {
+    this.db = db
+  }
 
   async remember(signature: string, expiresAt: number, now: number) {
     // An expired entry may be overwritten; a live one means the value is being replayed.

@@ -9,7 +9,10 @@ const toRow = (r: Record<string, unknown>): KeyRow => ({
 })
 
 export class SqlKeyStore implements KeyStore {
-  constructor(private readonly db: SqlDriver) {}
+  private readonly db: SqlDriver
+  constructor(db: SqlDriver) {
+    this.db = db
+  }
 
   async add(k: KeyRow) {
     try {

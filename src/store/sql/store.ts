@@ -14,7 +14,10 @@ export class SqlStore implements Store {
   readonly flows: SqlFlowStore
   readonly jti: SqlJtiStore
 
-  constructor(readonly driver: SqlDriver) {
+  readonly driver: SqlDriver
+
+  constructor(driver: SqlDriver) {
+    this.driver = driver
     this.clients = new SqlClientStore(driver)
     this.keys = new SqlKeyStore(driver)
     this.tokens = new SqlTokenStore(driver)

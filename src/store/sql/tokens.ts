@@ -31,7 +31,10 @@ function toRow(r: Record<string, unknown>): TokenRow {
 }
 
 export class SqlTokenStore implements TokenStore {
-  constructor(private readonly db: SqlDriver) {}
+  private readonly db: SqlDriver
+  constructor(db: SqlDriver) {
+    this.db = db
+  }
 
   async insert(kind: TokenKind, t: TokenRow) {
     await this.db.run(

@@ -92,7 +92,10 @@ export class SqliteDriver implements SqlDriver {
 /** The driver as seen inside a transaction: statements run at once, nested tx() joins the open one. */
 class SqliteTxView implements SqlDriver {
   readonly dialect = 'sqlite' as const
-  constructor(readonly base: SqliteDriver) {}
+  readonly base: SqliteDriver
+  constructor(base: SqliteDriver) {
+    this.base = base
+  }
   async all<T>(sql: string, params?: readonly unknown[]) {
     return this.base.allNow<T>(sql, params)
   }
@@ -102,7 +105,7 @@ class SqliteTxView implements SqlDriver {
   async exec(script: string) {
     this.base.execNow(script)
   }
-  tx<T>(fn: (driver: SqlDriver) => Promise<T>) {
+  tx<T>(fn: (driver: SqlDriver) => Promise<T>): Promise<T> {
     return fn(this)
   }
   async close() {}
