@@ -1,0 +1,56 @@
+import type { Config } from './config/schema.ts'
+import type { AppContext } from './context.ts'
+import { healthRoutes } from './http/health.ts'
+import { rootApp, shell, type HttpApp } from './http/app_shell.ts'
+import { versionRoutes } from './http/admin/version.ts'
+import { silentLogger, type Logger } from './log.ts'
+import type { Store } from './store/types.ts'
+import { systemClock, type Clock } from './util/clock.ts'
+import { VERSION } from './version.ts'
+
+export interface AppDeps {
+  config: Config
+  store: Store
+  clock?: Clock
+  logger?: Logger
+}
+
+export interface Apps {
+  publicApp: HttpApp
+  adminApp: HttpApp
+  ctx: AppContext
+}
+
+const trimSlash = (s: string) => s.replace(/\/+$/, '')
+
+function createContext(deps: AppDeps): AppContext {
+  const { config } = deps
+  const issuer = config.urls.self.issuer || `http://localhost:${config.serve.public.port}`
+  return {
+    config,
+    store: deps.store,
+    clock: deps.clock ?? systemClock,
+    logger: deps.logger ?? silentLogger,
+    version: VERSION,
+    issuer,
+    publicUrl: trimSlash(config.urls.self.public || issuer),
+    adminUrl: trimSlash(config.urls.self.admin || `http://localhost:${config.serve.admin.port}`),
+  }
+}
+
+/** Builds the public and admin APIs without listening; tests call `.handle(new Request(…))`. */
+export function buildApp(deps: AppDeps): Apps {
+  const ctx = createContext(deps)
+  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx))
+  const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx))
+  return {
+    ctx,
+    publicApp: shell(ctx, 'public', publicElysia, {
+      disableHealthLog: ctx.config.serve.public.request_log.disable_for_health,
+    }),
+    adminApp: shell(ctx, 'admin', adminElysia, {
+      adminPrefix: true,
+      disableHealthLog: ctx.config.serve.admin.request_log.disable_for_health,
+    }),
+  }
+}

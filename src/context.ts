@@ -1,0 +1,19 @@
+import type { Config } from './config/schema.ts'
+import type { Logger } from './log.ts'
+import type { Store } from './store/types.ts'
+import type { Clock } from './util/clock.ts'
+
+/** What every route module and protocol service is built from. */
+export interface AppContext {
+  readonly config: Config
+  readonly store: Store
+  readonly clock: Clock
+  readonly logger: Logger
+  readonly version: string
+  /** The issuer as configured (or derived under --dev). */
+  readonly issuer: string
+  /** Base URL of the public API, without trailing slash. */
+  readonly publicUrl: string
+  /** Base URL of the admin API, without trailing slash. */
+  readonly adminUrl: string
+}

@@ -1,0 +1,67 @@
+import { InvalidRequest, PayloadTooLarge } from '../oauth2/errors.ts'
+
+const MAX_BODY = 1 << 20
+
+async function text(request: Request): Promise<string> {
+  const length = Number(request.headers.get('content-length') ?? 0)
+  if (length > MAX_BODY) throw PayloadTooLarge
+  const body = await request.text()
+  if (body.length > MAX_BODY) throw PayloadTooLarge
+  return body
+}
+
+/** Parameters of an OAuth request, each present at most once. */
+export type Params = Map<string, string>
+
+/**
+ * Parses `application/x-www-form-urlencoded` parameters; a parameter given twice is an error
+ * (RFC 6749 §3.1, §3.2: "Request and response parameters MUST NOT be included more than once").
+ */
+export function parseParams(search: URLSearchParams): Params {
+  const params: Params = new Map()
+  for (const [key, value] of search) {
+    if (params.has(key)) throw InvalidRequest.with({ hint: `The parameter "${key}" must only be included once.` })
+    params.set(key, value)
+  }
+  return params
+}
+
+/** Reads a form-encoded request body (RFC 6749 §4.1.3 and friends). */
+export async function readForm(request: Request): Promise<Params> {
+  const type = request.headers.get('content-type') ?? ''
+  if (!type.toLowerCase().startsWith('application/x-www-form-urlencoded')) {
+    throw InvalidRequest.with({ hint: 'The request body must be application/x-www-form-urlencoded.' })
+  }
+  const body = await text(request)
+  if (body.includes('\0')) throw InvalidRequest.with({ hint: 'The request body contains a NUL byte.' })
+  try {
+    return parseParams(new URLSearchParams(body))
+  } catch (err) {
+    if (err instanceof URIError) throw InvalidRequest.with({ hint: 'The request body is not valid form encoding.' })
+    throw err
+  }
+}
+
+/** Reads a JSON request body; empty, malformed or non-object bodies are a 400. */
+export async function readJson<T = Record<string, unknown>>(
+  request: Request,
+  options: { array?: boolean } = {},
+): Promise<T> {
+  const body = await text(request)
+  let value: unknown
+  try {
+    value = JSON.parse(body)
+  } catch {
+    throw InvalidRequest.with({ hint: 'The request body must be valid JSON.' })
+  }
+  const ok = options.array ? Array.isArray(value) : typeof value === 'object' && value !== null && !Array.isArray(value)
+  if (!ok) throw InvalidRequest.with({ hint: `The request body must be a JSON ${options.array ? 'array' : 'object'}.` })
+  return value as T
+}
+
+export function json(body: unknown, status = 200, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { 'content-type': 'application/json; charset=utf-8', ...headers },
+  })
+}
