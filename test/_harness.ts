@@ -1,0 +1,113 @@
+import { afterAll } from 'bun:test'
+import { Configuration, JwkApi, MetadataApi, OAuth2Api } from '@ory/hydra-client'
+import { buildApp, type AppDeps, type Apps } from '../src/app.ts'
+import { loadConfig } from '../src/config/load.ts'
+import type { Config } from '../src/config/schema.ts'
+import type { HttpApp } from '../src/http/app_shell.ts'
+import { migrate } from '../src/store/migrate.ts'
+import { PostgresDriver } from '../src/store/postgres/driver.ts'
+import { SqliteDriver } from '../src/store/sqlite/driver.ts'
+import { SqlStore } from '../src/store/sql/store.ts'
+import { manualClock } from '../src/util/clock.ts'
+
+export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
+export const TEST_SECRET = 'test-system-secret-0123456789'
+export const ISSUER = 'https://gatehouse.test'
+
+export interface StoreFactory {
+  name: 'sqlite' | 'postgres'
+  /** A fresh, migrated, empty store. */
+  open(): Promise<SqlStore>
+}
+
+const cleanups: (() => Promise<void>)[] = []
+afterAll(async () => {
+  while (cleanups.length) await cleanups.pop()!().catch(() => {})
+})
+
+let schemaSeq = 0
+
+/** A fresh migrated PostgreSQL store in its own schema (dropped after the file's tests). */
+export async function openPostgres(url = TEST_DATABASE_URL!): Promise<SqlStore> {
+  const schema = `gh_test_${process.pid}_${Date.now().toString(36)}_${schemaSeq++}`
+  const admin = new PostgresDriver(url, { max: 1 })
+  await admin.exec(`CREATE SCHEMA ${schema}`)
+  const store = new SqlStore(new PostgresDriver(url, { schema, max: 4 }))
+  await migrate(store.driver)
+  cleanups.push(async () => {
+    await store.close()
+    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await admin.close()
+  })
+  return store
+}
+
+export async function openSqlite(path = ':memory:'): Promise<SqlStore> {
+  const store = new SqlStore(new SqliteDriver(path))
+  await migrate(store.driver)
+  cleanups.push(() => store.close())
+  return store
+}
+
+/** SQLite always; PostgreSQL too when TEST_DATABASE_URL is set. */
+export function storeFactories(): StoreFactory[] {
+  const list: StoreFactory[] = [{ name: 'sqlite', open: () => openSqlite() }]
+  if (TEST_DATABASE_URL) list.push({ name: 'postgres', open: () => openPostgres() })
+  return list
+}
+
+/** Test configuration: production-like (https issuer, system secret) unless overridden. */
+export function testConfig(overrides: Record<string, unknown> = {}): Config {
+  return loadConfig({
+    overrides: {
+      'urls.self.issuer': ISSUER,
+      'secrets.system': [TEST_SECRET],
+      'oauth2.hashers.pbkdf2.iterations': 1000,
+      ...overrides,
+    },
+  })
+}
+
+export interface TestServer extends Apps {
+  store: SqlStore
+  clock: ReturnType<typeof manualClock>
+  /** fetch against the public API (no sockets). */
+  publicFetch: typeof fetch
+  /** fetch against the admin API (no sockets). */
+  adminFetch: typeof fetch
+  /** Ory's generated SDK, wired to the admin API. */
+  hydra: { oauth2: OAuth2Api; jwk: JwkApi; metadata: MetadataApi }
+}
+
+export const PUBLIC_BASE = 'http://localhost:4444'
+export const ADMIN_BASE = 'http://localhost:4445'
+
+export function fetchOf(app: HttpApp): typeof fetch {
+  const f = (input: string | URL | Request, init?: RequestInit) =>
+    app.handle(input instanceof Request && !init ? input : new Request(input instanceof URL ? input.href : (input as string), init))
+  return f as typeof fetch
+}
+
+/** Builds the apps over a fresh store from `factory`, with a manual clock. */
+export async function startServer(
+  factory: StoreFactory,
+  configOverrides: Record<string, unknown> = {},
+  deps: Partial<AppDeps> = {},
+): Promise<TestServer> {
+  const store = await factory.open()
+  const clock = manualClock(Date.UTC(2026, 0, 1))
+  const apps = buildApp({ config: testConfig(configOverrides), store, clock, ...deps })
+  const adminFetch = fetchOf(apps.adminApp)
+  const sdk = new Configuration({
+    basePath: ADMIN_BASE,
+    baseOptions: { adapter: 'fetch', env: { fetch: adminFetch, Request, Response } },
+  })
+  return {
+    ...apps,
+    store,
+    clock,
+    publicFetch: fetchOf(apps.publicApp),
+    adminFetch,
+    hydra: { oauth2: new OAuth2Api(sdk), jwk: new JwkApi(sdk), metadata: new MetadataApi(sdk) },
+  }
+}
