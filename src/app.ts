@@ -1,5 +1,6 @@
 import type { Config } from './config/schema.ts'
 import type { AppContext } from './context.ts'
+import { Sealer } from './crypto/aead.ts'
 import { healthRoutes } from './http/health.ts'
 import { rootApp, shell, type HttpApp } from './http/app_shell.ts'
 import { versionRoutes } from './http/admin/version.ts'
@@ -31,6 +32,7 @@ function createContext(deps: AppDeps): AppContext {
     store: deps.store,
     clock: deps.clock ?? systemClock,
     logger: deps.logger ?? silentLogger,
+    sealer: new Sealer(config.secrets.system),
     version: VERSION,
     issuer,
     publicUrl: trimSlash(config.urls.self.public || issuer),

@@ -1,4 +1,5 @@
 import type { Config } from './config/schema.ts'
+import type { Sealer } from './crypto/aead.ts'
 import type { Logger } from './log.ts'
 import type { Store } from './store/types.ts'
 import type { Clock } from './util/clock.ts'
@@ -9,6 +10,8 @@ export interface AppContext {
   readonly store: Store
   readonly clock: Clock
   readonly logger: Logger
+  /** AES-256-GCM with secrets.system: [0] seals, every entry opens. */
+  readonly sealer: Sealer
   readonly version: string
   /** The issuer as configured (or derived under --dev). */
   readonly issuer: string
