@@ -1,5 +1,6 @@
 import type { Config } from './config/schema.ts'
 import type { Sealer } from './crypto/aead.ts'
+import type { ClientDirectory, KeyManager } from './services.ts'
 import type { Logger } from './log.ts'
 import type { Store } from './store/types.ts'
 import type { Clock } from './util/clock.ts'
@@ -19,4 +20,8 @@ export interface AppContext {
   readonly publicUrl: string
   /** Base URL of the admin API, without trailing slash. */
   readonly adminUrl: string
+  /** OAuth 2.0 clients, cached per node; verifies client secrets. */
+  readonly clients: ClientDirectory
+  /** JSON Web Key sets: signing keys and the published JWKS. */
+  readonly keys: KeyManager
 }

@@ -6,6 +6,8 @@ export interface ClientRecord {
   client: OAuth2Client
   secret_hash: string | null
   rotated_secrets: string[]
+  /** The sealed current secret of a client_secret_jwt client (see ClientRow.secret_sealed); undefined when not loaded. */
+  secret_sealed?: string | null
 }
 
 /** Client lookups for the protocol core; cached per node and invalidated when a client changes. */

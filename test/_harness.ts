@@ -1,4 +1,7 @@
 import { afterAll } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { Configuration, JwkApi, MetadataApi, OAuth2Api } from '@ory/hydra-client'
 import { buildApp, type AppDeps, type Apps } from '../src/app.ts'
 import { loadConfig } from '../src/config/load.ts'
@@ -63,6 +66,9 @@ export function testConfig(overrides: Record<string, unknown> = {}): Config {
       'urls.self.issuer': ISSUER,
       'secrets.system': [TEST_SECRET],
       'oauth2.hashers.pbkdf2.iterations': 1000,
+      // Generated key sets: ES256 is fast; RSA-4096 (the default) takes seconds.
+      'keys.algorithms.id_token': 'ES256',
+      'keys.algorithms.access_token': 'ES256',
       ...overrides,
     },
   })
@@ -110,4 +116,60 @@ export async function startServer(
     adminFetch,
     hydra: { oauth2: new OAuth2Api(sdk), jwk: new JwkApi(sdk), metadata: new MetadataApi(sdk) },
   }
+}
+
+/** Several stores on one database, each with its own driver, as separate processes would have. */
+export interface SharedStores {
+  stores: SqlStore[]
+  /** Closes every store and removes the database; safe to call twice. */
+  close(): Promise<void>
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined
+  return () => (done ??= fn())
+}
+
+/** A fresh, empty PostgreSQL schema, dropped by `drop()` or after the file's tests. */
+export async function freshPostgresSchema(url = TEST_DATABASE_URL!): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = `gh_test_${process.pid}_${Date.now().toString(36)}_${schemaSeq++}`
+  const admin = new PostgresDriver(url, { max: 1 })
+  try {
+    await admin.exec(`CREATE SCHEMA ${schema}`)
+  } catch (err) {
+    await admin.close()
+    throw err
+  }
+  const drop = once(async () => {
+    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await admin.close()
+  })
+  cleanups.push(drop)
+  return { schema, drop }
+}
+
+/** `count` stores with separate pools on one fresh, migrated PostgreSQL schema. */
+export async function openSharedPostgres(count: number, url = TEST_DATABASE_URL!): Promise<SharedStores> {
+  const { schema, drop } = await freshPostgresSchema(url)
+  const stores = Array.from({ length: count }, () => new SqlStore(new PostgresDriver(url, { schema, max: 4 })))
+  const close = once(async () => {
+    await Promise.all(stores.map((s) => s.close()))
+    await drop()
+  })
+  cleanups.push(close)
+  await migrate(stores[0]!.driver)
+  return { stores, close }
+}
+
+/** `count` stores with separate connections on one fresh, migrated SQLite file (WAL) in a temporary directory. */
+export async function openSharedSqlite(count: number): Promise<SharedStores> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))
+  const stores = Array.from({ length: count }, () => new SqlStore(new SqliteDriver(join(dir, 'gatehouse.sqlite'))))
+  const close = once(async () => {
+    await Promise.all(stores.map((s) => s.close()))
+    rmSync(dir, { recursive: true, force: true })
+  })
+  cleanups.push(close)
+  await migrate(stores[0]!.driver)
+  return { stores, close }
 }

@@ -4,6 +4,7 @@ CREATE TABLE clients (
   owner TEXT NOT NULL DEFAULT '',
   secret_hash TEXT,
   rotated_secrets TEXT NOT NULL DEFAULT '[]',
+  secret_sealed TEXT,
   data TEXT NOT NULL,
   created_at BIGINT NOT NULL,
   updated_at BIGINT NOT NULL

@@ -16,6 +16,11 @@ const StrList = (description: string, defaultValue: string[] = []) =>
 const Section = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) =>
   Type.Object(properties, { default: {}, additionalProperties: false, description })
 const OptionalUrl = (description: string) => Type.Optional(Type.String({ format: 'uri', description }))
+const KeyAlg = (description: string) =>
+  Type.Union([Type.Literal('RS256'), Type.Literal('ES256'), Type.Literal('ES512'), Type.Literal('EdDSA')], {
+    default: 'RS256',
+    description,
+  })
 
 const listener = (port: number, name: string) =>
   Section(
@@ -241,6 +246,22 @@ export const ConfigSchema = Type.Object(
         ),
       },
       'OpenID Connect.',
+    ),
+    keys: Section(
+      {
+        algorithms: Section(
+          {
+            /** Algorithm of the `hydra.openid.id-token` set when Gatehouse generates it. @default RS256 */
+            id_token: KeyAlg('Algorithm of a generated hydra.openid.id-token key.'),
+            /** Algorithm of the `hydra.jwt.access-token` set when Gatehouse generates it. @default RS256 */
+            access_token: KeyAlg('Algorithm of a generated hydra.jwt.access-token key (and of other sets generated on first use).'),
+          },
+          'Algorithms of key sets generated on first use.',
+        ),
+        /** Modulus length in bits of generated RSA keys. @default 4096 */
+        rsa_modulus_length: Type.Integer({ minimum: 2048, default: 4096, description: 'RSA modulus length of generated keys (bits).' }),
+      },
+      'JSON Web Keys.',
     ),
     webfinger: Section(
       {

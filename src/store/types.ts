@@ -24,6 +24,7 @@ export interface TokenRow {
 }
 
 export interface TokenStore {
+  /** Throws StoreError('conflict') when a token of this kind has the signature already. */
   insert(kind: TokenKind, row: TokenRow): Promise<void>
   get(kind: TokenKind, signature: string): Promise<TokenRow | null>
   /**
@@ -33,7 +34,7 @@ export interface TokenStore {
   consume(kind: TokenKind, signature: string, now: number): Promise<TokenRow | null>
   /** Deactivates one token; returns whether it was active. */
   deactivate(kind: TokenKind, signature: string): Promise<boolean>
-  /** Deactivates every token of a grant family in every table. */
+  /** Deactivates every token of a grant family in every table, atomically; returns how many were active. */
   revokeFamily(requestId: string): Promise<number>
   /** Deletes every token of a kind issued to a client. */
   deleteByClient(kind: TokenKind, clientId: string): Promise<number>
@@ -46,6 +47,7 @@ export interface TokenStore {
 export interface JtiStore {
   /** Records a value; false when it was already recorded and has not expired (a replay). */
   remember(signature: string, expiresAt: number, now: number): Promise<boolean>
+  /** Deletes up to `limit` values that expired before `before`; returns how many it deleted. */
   deleteExpired(before: number, limit: number): Promise<number>
 }
 
@@ -57,6 +59,12 @@ export interface ClientRow {
   secret_hash: string | null
   /** Hashes of earlier secrets still accepted after rotation (newest first). */
   rotated_secrets: string[]
+  /**
+   * The current secret sealed with the system secret (AAD `client/<id>`), kept only for
+   * client_secret_jwt clients, whose HMAC assertions need the plaintext; null otherwise.
+   * On update, undefined keeps the stored value and null clears it.
+   */
+  secret_sealed?: string | null
   /** The client document (Hydra's oAuth2Client without secret fields) as JSON. */
   data: Record<string, unknown>
   created_at: number
@@ -136,6 +144,7 @@ export interface FlowStore {
   /** Flows of a subject (and optionally one client), newest first. */
   listFlows(subject: string, clientId?: string): Promise<FlowRow[]>
   deleteFlows(subject: string, clientId?: string): Promise<string[]>
+  /** Deletes up to `limit` expired rows, flows first, then login sessions; returns how many it deleted. */
   deleteExpired(before: number, limit: number): Promise<number>
 }
 

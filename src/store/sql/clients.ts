@@ -2,7 +2,7 @@ import { StoreError, type ClientListQuery, type ClientRow, type ClientStore } fr
 import { isUniqueViolation, type SqlDriver } from './driver.ts'
 import { fromJson, toJson } from './json.ts'
 
-const COLUMNS = 'id, client_name, owner, secret_hash, rotated_secrets, data, created_at, updated_at'
+const COLUMNS = 'id, client_name, owner, secret_hash, rotated_secrets, data, created_at, updated_at, secret_sealed'
 
 function toRow(r: Record<string, unknown>): ClientRow {
   return {
@@ -14,6 +14,7 @@ function toRow(r: Record<string, unknown>): ClientRow {
     data: fromJson(r.data),
     created_at: Number(r.created_at),
     updated_at: Number(r.updated_at),
+    secret_sealed: (r.secret_sealed as string | null) ?? null,
   }
 }
 
@@ -26,6 +27,7 @@ const values = (c: ClientRow) => [
   toJson(c.data),
   c.created_at,
   c.updated_at,
+  c.secret_sealed ?? null,
 ]
 
 export class SqlClientStore implements ClientStore {
@@ -36,7 +38,7 @@ export class SqlClientStore implements ClientStore {
 
   async create(c: ClientRow) {
     try {
-      await this.db.run(`INSERT INTO clients (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`, values(c))
+      await this.db.run(`INSERT INTO clients (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, values(c))
     } catch (err) {
       if (isUniqueViolation(err)) throw new StoreError('conflict', `client ${c.id} already exists`)
       throw err
@@ -49,9 +51,11 @@ export class SqlClientStore implements ClientStore {
   }
 
   async update(c: ClientRow) {
+    // secret_sealed left undefined keeps the stored value; null clears it.
+    const keepSealed = c.secret_sealed === undefined
     const n = await this.db.run(
-      `UPDATE clients SET client_name = $2, owner = $3, secret_hash = $4, rotated_secrets = $5, data = $6, created_at = $7, updated_at = $8 WHERE id = $1`,
-      values(c),
+      `UPDATE clients SET client_name = $2, owner = $3, secret_hash = $4, rotated_secrets = $5, data = $6, created_at = $7, updated_at = $8${keepSealed ? '' : ', secret_sealed = $9'} WHERE id = $1`,
+      keepSealed ? values(c).slice(0, 8) : values(c),
     )
     if (n === 0) throw new StoreError('not_found', `client ${c.id} does not exist`)
   }

@@ -88,28 +88,29 @@ export class SqlFlowStore implements FlowStore {
   }
 
   async listFlows(subject: string, clientId?: string) {
-    const rows = clientId
-      ? await this.db.all(`SELECT ${FLOW_COLUMNS} FROM flows WHERE subject = $1 AND client_id = $2 ORDER BY handled_at DESC`, [subject, clientId])
-      : await this.db.all(`SELECT ${FLOW_COLUMNS} FROM flows WHERE subject = $1 ORDER BY handled_at DESC`, [subject])
+    const rows = clientId !== undefined
+      ? await this.db.all(`SELECT ${FLOW_COLUMNS} FROM flows WHERE subject = $1 AND client_id = $2 ORDER BY handled_at DESC, id DESC`, [subject, clientId])
+      : await this.db.all(`SELECT ${FLOW_COLUMNS} FROM flows WHERE subject = $1 ORDER BY handled_at DESC, id DESC`, [subject])
     return rows.map(toFlow)
   }
 
   async deleteFlows(subject: string, clientId?: string) {
-    const rows = clientId
+    const rows = clientId !== undefined
       ? await this.db.all<{ id: string }>('DELETE FROM flows WHERE subject = $1 AND client_id = $2 RETURNING id', [subject, clientId])
       : await this.db.all<{ id: string }>('DELETE FROM flows WHERE subject = $1 RETURNING id', [subject])
     return rows.map((r) => r.id)
   }
 
   async deleteExpired(before: number, limit: number) {
-    const a = await this.db.run(
+    const flows = await this.db.run(
       'DELETE FROM flows WHERE id IN (SELECT id FROM flows WHERE expires_at IS NOT NULL AND expires_at < $1 LIMIT $2)',
       [before, limit],
     )
-    const b = await this.db.run(
+    if (flows >= limit) return flows
+    const sessions = await this.db.run(
       'DELETE FROM login_sessions WHERE id IN (SELECT id FROM login_sessions WHERE expires_at < $1 LIMIT $2)',
-      [before, limit],
+      [before, limit - flows],
     )
-    return a + b
+    return flows + sessions
   }
 }

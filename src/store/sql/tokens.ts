@@ -1,5 +1,5 @@
-import type { TokenKind, TokenRow, TokenStore } from '../types.ts'
-import type { SqlDriver } from './driver.ts'
+import { StoreError, type TokenKind, type TokenRow, type TokenStore } from '../types.ts'
+import { isUniqueViolation, type SqlDriver } from './driver.ts'
 import { bool, fromJson, toJson } from './json.ts'
 
 export const TOKEN_TABLES: Record<TokenKind, string> = {
@@ -37,24 +37,29 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async insert(kind: TokenKind, t: TokenRow) {
-    await this.db.run(
-      `INSERT INTO ${TOKEN_TABLES[kind]} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, ${t.active ? 'TRUE' : 'FALSE'}, $8, $9, $10, $11, $12, $13)`,
-      [
-        t.signature,
-        t.request_id,
-        t.client_id,
-        t.subject,
-        toJson(t.granted_scope),
-        toJson(t.granted_audience),
-        t.session_data,
-        t.requested_at,
-        t.expires_at,
-        t.flow_id,
-        t.first_used_at,
-        t.used_times,
-        t.access_token_signature,
-      ],
-    )
+    try {
+      await this.db.run(
+        `INSERT INTO ${TOKEN_TABLES[kind]} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, ${t.active ? 'TRUE' : 'FALSE'}, $8, $9, $10, $11, $12, $13)`,
+        [
+          t.signature,
+          t.request_id,
+          t.client_id,
+          t.subject,
+          toJson(t.granted_scope),
+          toJson(t.granted_audience),
+          t.session_data,
+          t.requested_at,
+          t.expires_at,
+          t.flow_id,
+          t.first_used_at,
+          t.used_times,
+          t.access_token_signature,
+        ],
+      )
+    } catch (err) {
+      if (isUniqueViolation(err)) throw new StoreError('conflict', `${kind} with this signature already exists`)
+      throw err
+    }
   }
 
   async get(kind: TokenKind, signature: string) {
@@ -75,12 +80,14 @@ export class SqlTokenStore implements TokenStore {
     return (await this.db.run(`UPDATE ${TOKEN_TABLES[kind]} SET active = FALSE WHERE signature = $1 AND active = TRUE`, [signature])) > 0
   }
 
-  async revokeFamily(requestId: string) {
-    let n = 0
-    for (const table of Object.values(TOKEN_TABLES)) {
-      n += await this.db.run(`UPDATE ${table} SET active = FALSE WHERE request_id = $1 AND active = TRUE`, [requestId])
-    }
-    return n
+  revokeFamily(requestId: string) {
+    return this.db.tx(async (t) => {
+      let n = 0
+      for (const table of Object.values(TOKEN_TABLES)) {
+        n += await t.run(`UPDATE ${table} SET active = FALSE WHERE request_id = $1 AND active = TRUE`, [requestId])
+      }
+      return n
+    })
   }
 
   deleteByClient(kind: TokenKind, clientId: string) {

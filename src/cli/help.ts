@@ -1,0 +1,99 @@
+import { Kind, type TSchema } from '@sinclair/typebox'
+import { envKeys } from '../config/load.ts'
+import { DURATION_PATTERN } from '../util/duration.ts'
+import type { Command, FlagSpec } from './args.ts'
+import { renderRows, renderTable } from './output.ts'
+
+/** One configuration key as documented by `gatehouse help config` and the README. */
+export interface ConfigRow {
+  /** Dotted key path, as in the config file. */
+  key: string
+  /** The environment variable that sets it. */
+  env: string
+  type: string
+  /** The default, as it would be written in the environment; empty when there is none. */
+  default: string
+  description: string
+}
+
+function typeOf(schema: TSchema): string {
+  switch (schema[Kind]) {
+    case 'String':
+      if (schema.pattern === DURATION_PATTERN) return 'duration'
+      return schema.format === 'uri' ? 'url' : 'string'
+    case 'Integer':
+      return 'integer'
+    case 'Number':
+      return 'number'
+    case 'Boolean':
+      return 'boolean'
+    case 'Literal':
+      return String(schema.const)
+    case 'Union':
+      return (schema.anyOf as TSchema[]).map(typeOf).join('|')
+    case 'Array': {
+      const items = typeOf(schema.items as TSchema)
+      return items === 'string' ? 'list' : `list of ${items}`
+    }
+    default:
+      return String(schema[Kind]).toLowerCase()
+  }
+}
+
+function defaultOf(schema: TSchema): string {
+  const value: unknown = schema.default
+  if (value === undefined) return ''
+  if (Array.isArray(value)) return value.join(',')
+  return String(value)
+}
+
+/** Every configuration key with its environment variable, type, default and description, from the schema. */
+export function configRows(): ConfigRow[] {
+  return envKeys().map(({ key, env, schema }) => ({
+    key,
+    env,
+    type: typeOf(schema),
+    default: defaultOf(schema),
+    description: typeof schema.description === 'string' ? schema.description : '',
+  }))
+}
+
+export function configHelp(): string {
+  const rows = configRows().map((r) => [r.key, r.env, r.type, r.default, r.description])
+  return (
+    'Configuration keys. Load order: defaults, then the file given with -c (YAML or JSON), then\n' +
+    'environment variables; lists are comma-separated in the environment.\n\n' +
+    renderTable(['KEY', 'ENV', 'TYPE', 'DEFAULT', 'DESCRIPTION'], rows)
+  )
+}
+
+const name = (c: Command) => ['gatehouse', ...c.path, c.args].filter(Boolean).join(' ')
+
+export function usage(commands: readonly Command[]): string {
+  const rows = commands.map((c) => [`  ${name(c)}`, c.summary])
+  return (
+    'Gatehouse: an OAuth 2.0 and OpenID Connect provider, wire-compatible with Ory Hydra.\n\n' +
+    'Usage: gatehouse <command> [arguments] [flags]\n\nCommands:\n' +
+    renderRows(rows) +
+    '\nRun "gatehouse help <command>" for its flags and "gatehouse help config" for every configuration key.\n'
+  )
+}
+
+function flagLine(flag: string, spec: FlagSpec): [string, string] {
+  const short = spec.short ? `-${spec.short}, ` : '    '
+  const value = spec.type === 'string' ? ` ${spec.value ?? '<value>'}` : ''
+  const repeat = spec.multiple ? ' (repeatable)' : ''
+  return [`  ${short}--${flag}${value}`, spec.description + repeat]
+}
+
+export function commandHelp(command: Command): string {
+  const flags = Object.entries(command.flags).map(([f, s]) => flagLine(f, s))
+  flags.push(['  -h, --help', 'Show this help.'])
+  const aliases = (command.aliases ?? []).map((a) => `gatehouse ${a.join(' ')}`)
+  return (
+    `Usage: ${name(command)} [flags]\n\n${command.summary}\n` +
+    (aliases.length ? `\nAliases: ${aliases.join(', ')}\n` : '') +
+    '\nFlags:\n' +
+    renderRows(flags)
+  )
+}

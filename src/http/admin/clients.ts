@@ -1,0 +1,96 @@
+import { Elysia } from 'elysia'
+import {
+  createClient,
+  deleteClient,
+  deleteRotatedSecrets,
+  getClient,
+  listClients,
+  patchClient,
+  replaceClient,
+  rotateSecret,
+  setLifespans,
+} from '../../clients/service.ts'
+import { findDuplicateKey } from '../../clients/strict_json.ts'
+import type { AppContext } from '../../context.ts'
+import { InvalidRequest } from '../../oauth2/errors.ts'
+import { json, parseParams, readJson } from '../body.ts'
+
+const DEFAULT_PAGE_SIZE = 250
+const MAX_PAGE_SIZE = 1000
+
+const noContent = () => new Response(null, { status: 204 })
+
+/** A JSON body that is valid UTF-8 and names no member twice, on top of readJson's checks. */
+async function readStrictJson<T>(request: Request, options: { array?: boolean } = {}): Promise<T> {
+  const value = await readJson<T>(request.clone() as Request, options)
+  let text: string
+  try {
+    text = new TextDecoder('utf-8', { fatal: true }).decode(await request.arrayBuffer())
+  } catch {
+    throw InvalidRequest.with({ hint: 'The request body must be UTF-8 encoded JSON.' })
+  }
+  const duplicate = findDuplicateKey(text)
+  if (duplicate !== null) throw InvalidRequest.with({ hint: `The member "${duplicate}" appears more than once.` })
+  return value
+}
+
+function parsePageSize(value: string | undefined): number {
+  if (value === undefined || value === '') return DEFAULT_PAGE_SIZE
+  const n = /^\d{1,7}$/.test(value) ? Number(value) : NaN
+  if (!(n >= 1 && n <= MAX_PAGE_SIZE)) {
+    throw InvalidRequest.with({ hint: `page_size must be an integer between 1 and ${MAX_PAGE_SIZE}.` })
+  }
+  return n
+}
+
+/** Hydra's keyset pagination links: `<…>; rel="first"` and, when more follow, `<…>; rel="next"`. */
+function linkHeader(path: string, filters: [string, string][], size: number, next?: string): string {
+  const link = (rel: string, token?: string) => {
+    const q = new URLSearchParams(filters)
+    q.set('page_size', String(size))
+    if (token) q.set('page_token', token)
+    return `<${path}?${q}>; rel="${rel}"`
+  }
+  return next ? `${link('first')},${link('next', next)}` : link('first')
+}
+
+/** Hydra's OAuth 2.0 client admin API under `/admin/clients`. */
+export const clientsRoutes = (ctx: AppContext) =>
+  new Elysia({ name: 'admin-clients' })
+    .get('/admin/clients', async ({ request }) => {
+      const query = parseParams(new URL(request.url).searchParams)
+      const pageSize = parsePageSize(query.get('page_size'))
+      const filters: [string, string][] = []
+      for (const name of ['client_name', 'owner']) {
+        const v = query.get(name)
+        if (v !== undefined && v !== '') filters.push([name, v])
+      }
+      const filter = Object.fromEntries(filters)
+      const { clients, next } = await listClients(ctx, {
+        pageSize,
+        ...(query.has('page_token') && { pageToken: query.get('page_token')! }),
+        ...(filter.client_name !== undefined && { clientName: filter.client_name }),
+        ...(filter.owner !== undefined && { owner: filter.owner }),
+      })
+      return json(clients, 200, { link: linkHeader('/admin/clients', filters, pageSize, next) })
+    })
+    .post('/admin/clients', async ({ request }) => json(await createClient(ctx, await readStrictJson(request)), 201))
+    .get('/admin/clients/:id', async ({ params }) => json(await getClient(ctx, params.id)))
+    .put('/admin/clients/:id', async ({ params, request }) =>
+      json(await replaceClient(ctx, params.id, await readStrictJson(request))),
+    )
+    .patch('/admin/clients/:id', async ({ params, request }) =>
+      json(await patchClient(ctx, params.id, await readStrictJson<unknown[]>(request, { array: true }))),
+    )
+    .delete('/admin/clients/:id', async ({ params }) => {
+      await deleteClient(ctx, params.id)
+      return noContent()
+    })
+    .put('/admin/clients/:id/lifespans', async ({ params, request }) =>
+      json(await setLifespans(ctx, params.id, await readStrictJson(request))),
+    )
+    .post('/admin/clients/:id/secrets/rotate', async ({ params }) => json(await rotateSecret(ctx, params.id)))
+    .delete('/admin/clients/:id/secrets/rotate', async ({ params }) => {
+      await deleteRotatedSecrets(ctx, params.id)
+      return noContent()
+    })

@@ -1,0 +1,56 @@
+import type { Store } from './store/types.ts'
+import type { Clock } from './util/clock.ts'
+
+export interface JanitorOptions {
+  /** Expired access tokens, refresh tokens, authorization codes and remembered assertion ids. */
+  tokens: boolean
+  /** Expired consent flows and login sessions. */
+  requests: boolean
+  /** At most this many rows per table (flows and login sessions count together). */
+  limit: number
+  /** Rows deleted per statement. */
+  batchSize: number
+  /** Keep rows that expired less than this many milliseconds ago. */
+  keepIfYounger: number
+}
+
+export interface JanitorResult {
+  table: string
+  deleted: number
+}
+
+type Delete = (store: Store, before: number, limit: number) => Promise<number>
+
+const TOKEN_TABLES: [string, Delete][] = [
+  ['access_tokens', (s, before, n) => s.tokens.deleteExpired('access_token', before, n)],
+  ['refresh_tokens', (s, before, n) => s.tokens.deleteExpired('refresh_token', before, n)],
+  ['authorization_codes', (s, before, n) => s.tokens.deleteExpired('authorization_code', before, n)],
+  ['jti_blacklist', (s, before, n) => s.jti.deleteExpired(before, n)],
+]
+
+const REQUEST_TABLES: [string, Delete][] = [['flows, login_sessions', (s, before, n) => s.flows.deleteExpired(before, n)]]
+
+/** Deletes batch after batch until a batch comes back short or the limit is reached. */
+async function sweep(store: Store, del: Delete, before: number, options: JanitorOptions): Promise<number> {
+  let total = 0
+  while (total < options.limit) {
+    const size = Math.min(options.batchSize, options.limit - total)
+    const deleted = await del(store, before, size)
+    total += deleted
+    if (deleted < size) break
+  }
+  return total
+}
+
+/**
+ * Deletes expired rows in bounded batches, table by table; rows are never loaded into memory. With
+ * neither `tokens` nor `requests` set, both kinds are cleaned.
+ */
+export async function runJanitor(store: Store, clock: Clock, options: JanitorOptions): Promise<JanitorResult[]> {
+  const both = !options.tokens && !options.requests
+  const tables = [...(options.tokens || both ? TOKEN_TABLES : []), ...(options.requests || both ? REQUEST_TABLES : [])]
+  const before = clock() - options.keepIfYounger
+  const results: JanitorResult[] = []
+  for (const [table, del] of tables) results.push({ table, deleted: await sweep(store, del, before, options) })
+  return results
+}

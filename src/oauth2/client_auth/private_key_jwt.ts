@@ -1,0 +1,52 @@
+import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
+import type { AppContext } from '../../context.ts'
+import type { ClientRecord } from '../../services.ts'
+import { InvalidClient } from '../errors.ts'
+import { JwksCache } from '../jwks_cache.ts'
+import type { ClientAuthMethodHandler } from '../types.ts'
+import { assertionClientId, carriesAssertion, isHmacAssertion, verifyClientAssertion } from './client_assertion.ts'
+
+/** Signature algorithms accepted for private_key_jwt assertions; never `none` or a MAC. */
+export const PRIVATE_KEY_JWT_ALGS = [
+  'RS256',
+  'RS384',
+  'RS512',
+  'PS256',
+  'PS384',
+  'PS512',
+  'ES256',
+  'ES384',
+  'ES512',
+  'EdDSA',
+  'Ed25519',
+] as const
+
+const remoteSets = new WeakMap<AppContext, JwksCache>()
+const localSets = new WeakMap<object, JWTVerifyGetKey>()
+
+/** The per-app cache of clients' remote key sets. */
+export function jwksCacheOf(ctx: AppContext): JwksCache {
+  let cache = remoteSets.get(ctx)
+  if (!cache) remoteSets.set(ctx, (cache = new JwksCache(ctx.clock)))
+  return cache
+}
+
+async function clientKeys(ctx: AppContext, record: ClientRecord): Promise<JWTVerifyGetKey> {
+  const { jwks, jwks_uri } = record.client
+  if (jwks && Array.isArray(jwks.keys) && jwks.keys.length > 0) {
+    let local = localSets.get(jwks)
+    if (!local) localSets.set(jwks, (local = createLocalJWKSet(jwks as JSONWebKeySet)))
+    return local
+  }
+  if (jwks_uri) return jwksCacheOf(ctx).resolver(jwks_uri)
+  throw InvalidClient.with({ hint: 'The OAuth 2.0 Client has no JSON Web Keys (jwks or jwks_uri) to verify the client assertion.' })
+}
+
+/** RFC 7523 §2.2 / OIDC Core §9 private_key_jwt: an assertion signed with a key of the client's JWK set. */
+export const privateKeyJwt: ClientAuthMethodHandler = {
+  method: 'private_key_jwt',
+  presents: (input) => carriesAssertion(input) && !isHmacAssertion(input),
+  claimedClientId: assertionClientId,
+  verify: (ctx, record, input) =>
+    verifyClientAssertion(ctx, record, input, { method: 'private_key_jwt', algorithms: PRIVATE_KEY_JWT_ALGS, key: clientKeys }),
+}

@@ -1,0 +1,87 @@
+import type { OAuth2Client } from '../../clients/model.ts'
+import type { AppContext } from '../../context.ts'
+import type { Issuance } from '../issue.ts'
+import { clientCredentialsGrant } from './client_credentials.ts'
+
+export type { Issuance, MintedTokens, TokenResponse } from '../issue.ts'
+
+/** A token request as a grant handler sees it. */
+export interface TokenRequest {
+  /** The `grant_type` the request named. */
+  readonly grantType: string
+  /** The request's parameters, reduced to the grant's declared `params` and the client authentication ones. */
+  readonly params: ReadonlyMap<string, string>
+  /** The authenticated client; null only for a grant with `clientAuth: 'optional'` when no client authenticated. */
+  readonly client: OAuth2Client | null
+  /** When the request arrived, in epoch milliseconds from the server's clock. */
+  readonly requestedAt: number
+}
+
+/**
+ * One grant type of the token endpoint (RFC 6749 §4, and extension grants per RFC 6749 §4.5). A handler
+ * decides what to issue; the core parses the request, strips parameters the grant did not declare,
+ * authenticates the client, checks that the client may use the grant, and mints and stores the tokens.
+ */
+export interface GrantHandler {
+  /** The `grant_type` value this handler answers, e.g. `client_credentials` or an absolute URI. */
+  readonly grantType: string
+  /** Request parameters the grant reads besides `grant_type` and client authentication; all others are dropped. */
+  readonly params: readonly string[]
+  /**
+   * `required`: the request must authenticate a client (or name a public one). `optional`: a request without
+   * client credentials reaches the handler with `client: null`; presented credentials are still verified.
+   */
+  readonly clientAuth: 'required' | 'optional'
+  /**
+   * Decides what to issue, or throws an OAuthError (`invalid_grant`, `invalid_scope`, …) to refuse.
+   * Anything but a complete Issuance makes the core fail closed with `server_error`, issuing nothing.
+   */
+  handle(ctx: AppContext, req: TokenRequest): Promise<Issuance>
+}
+
+/** The grant types of one app, keyed by `grant_type`. */
+export class GrantRegistry {
+  readonly #grants = new Map<string, GrantHandler>()
+
+  /** Adds a grant; throws a TypeError for a malformed handler or a `grant_type` already registered. */
+  register(grant: GrantHandler): void {
+    if (!grant || typeof grant.grantType !== 'string' || !grant.grantType.trim()) throw new TypeError('a grant needs a grantType')
+    if (typeof grant.handle !== 'function') throw new TypeError(`grant "${grant.grantType}" needs a handle function`)
+    if (!Array.isArray(grant.params) || !grant.params.every((p) => typeof p === 'string')) {
+      throw new TypeError(`grant "${grant.grantType}" needs a params list`)
+    }
+    if (grant.clientAuth !== 'required' && grant.clientAuth !== 'optional') {
+      throw new TypeError(`grant "${grant.grantType}" needs clientAuth 'required' or 'optional'`)
+    }
+    if (this.#grants.has(grant.grantType)) throw new TypeError(`grant "${grant.grantType}" is already registered`)
+    this.#grants.set(grant.grantType, grant)
+  }
+
+  get(grantType: string): GrantHandler | undefined {
+    return this.#grants.get(grantType)
+  }
+
+  /** Registered grant types, in registration order. */
+  types(): string[] {
+    return [...this.#grants.keys()]
+  }
+}
+
+/** The grants Gatehouse ships. */
+export const BUILT_IN_GRANTS: readonly GrantHandler[] = [clientCredentialsGrant]
+
+const registries = new WeakMap<AppContext, GrantRegistry>()
+
+/** The grant registry of an app: the built-in grants, plus whatever plugins register at startup. */
+export function grantRegistry(ctx: AppContext): GrantRegistry {
+  let registry = registries.get(ctx)
+  if (!registry) {
+    registry = new GrantRegistry()
+    for (const grant of BUILT_IN_GRANTS) registry.register(grant)
+    registries.set(ctx, registry)
+  }
+  return registry
+}
+
+/** `grant_types_supported` of the token endpoint, for discovery. */
+export const grantTypesSupported = (ctx: AppContext): string[] => grantRegistry(ctx).types()

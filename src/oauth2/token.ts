@@ -1,0 +1,92 @@
+import type { AppContext } from '../context.ts'
+import type { Params } from '../http/body.ts'
+import type { ClientRecord } from '../services.ts'
+import { authenticateClient, CLIENT_AUTH_PARAMS } from './client_auth/index.ts'
+import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from './errors.ts'
+import { grantRegistry, type GrantHandler } from './grants/index.ts'
+import { issueTokens, type Issuance, type TokenResponse } from './issue.ts'
+
+/** A token request as it arrives: form parameters and the `Authorization` header. */
+export interface TokenEndpointInput {
+  params: Params
+  authorization: string | null
+}
+
+/** The state the steps of the token endpoint pass along. */
+interface TokenExchange {
+  readonly ctx: AppContext
+  readonly input: TokenEndpointInput
+  readonly requestedAt: number
+  grantType?: string
+  grant?: GrantHandler
+  params?: Params
+  client?: ClientRecord | null
+  issuance?: Issuance
+  response?: TokenResponse
+}
+
+type Step = (t: TokenExchange) => void | Promise<void>
+
+const requireGrantType: Step = (t) => {
+  const grantType = t.input.params.get('grant_type')
+  // RFC 6749 §4.1.3, §4.4.2: grant_type is REQUIRED.
+  if (!grantType) throw InvalidRequest.with({ hint: 'The request is missing the "grant_type" parameter.' })
+  t.grantType = grantType
+}
+
+const selectGrant: Step = (t) => {
+  t.grant = grantRegistry(t.ctx).get(t.grantType!)
+  // RFC 6749 §5.2: unsupported_grant_type.
+  if (!t.grant) throw UnsupportedGrantType.with({ hint: `The grant type "${t.grantType}" is not supported.` })
+}
+
+const stripUndeclaredParams: Step = (t) => {
+  const keep = new Set(['grant_type', ...CLIENT_AUTH_PARAMS, ...t.grant!.params])
+  t.params = new Map([...t.input.params].filter(([name]) => keep.has(name)))
+}
+
+const authenticate: Step = async (t) => {
+  const audiences = [`${t.ctx.publicUrl}/oauth2/token`, t.ctx.issuer]
+  const input = { params: t.params!, authorization: t.input.authorization, audiences }
+  t.client = await authenticateClient(t.ctx, input, { required: t.grant!.clientAuth === 'required' })
+}
+
+const checkGrantAllowed: Step = (t) => {
+  // RFC 6749 §5.2: unauthorized_client when the client may not use this grant type.
+  if (t.client && !(t.client.client.grant_types ?? []).includes(t.grantType!)) {
+    throw UnauthorizedClient.with({
+      hint: `The OAuth 2.0 Client is not allowed to use authorization grant "${t.grantType}".`,
+    })
+  }
+}
+
+const callGrantHandler: Step = async (t) => {
+  t.issuance = await t.grant!.handle(t.ctx, {
+    grantType: t.grantType!,
+    params: t.params!,
+    client: t.client?.client ?? null,
+    requestedAt: t.requestedAt,
+  })
+}
+
+const mintTokens: Step = async (t) => {
+  t.response = await issueTokens(t.ctx, t.grantType!, t.client?.client ?? null, t.issuance)
+}
+
+/** The token endpoint, in order. */
+const STEPS: readonly Step[] = [
+  requireGrantType,
+  selectGrant,
+  stripUndeclaredParams,
+  authenticate,
+  checkGrantAllowed,
+  callGrantHandler,
+  mintTokens,
+]
+
+/** RFC 6749 §3.2 token endpoint: runs the steps and returns the §5.1 response; every refusal is an OAuthError. */
+export async function tokenEndpoint(ctx: AppContext, input: TokenEndpointInput): Promise<TokenResponse> {
+  const t: TokenExchange = { ctx, input, requestedAt: ctx.clock() }
+  for (const step of STEPS) await step(t)
+  return t.response!
+}

@@ -1,0 +1,101 @@
+import type { AppContext } from '../context.ts'
+import { CLIENT_AUTH_METHODS } from '../oauth2/client_auth/index.ts'
+import { CLIENT_SECRET_JWT_ALGS } from '../oauth2/client_auth/client_secret_jwt.ts'
+import { PRIVATE_KEY_JWT_ALGS } from '../oauth2/client_auth/private_key_jwt.ts'
+import { grantTypesSupported } from '../oauth2/grants/index.ts'
+
+/** Authorization server metadata (OIDC Discovery 1.0 §3, RFC 8414 §2): a JSON object of snake_case fields. */
+export type ProviderMetadata = Record<string, string | boolean | string[]>
+
+/**
+ * One implemented feature's part of the discovery document. The document is the merge of every
+ * contribution, so a feature is advertised exactly when its contribution is listed.
+ */
+export interface DiscoveryContribution {
+  readonly feature: string
+  metadata(ctx: AppContext): ProviderMetadata
+}
+
+function authSigningAlgs(): string[] {
+  const methods: readonly string[] = CLIENT_AUTH_METHODS
+  return [
+    ...(methods.includes('private_key_jwt') ? PRIVATE_KEY_JWT_ALGS : []),
+    ...(methods.includes('client_secret_jwt') ? CLIENT_SECRET_JWT_ALGS : []),
+  ]
+}
+
+/** Issuer, published keys and what every token of this issuer is signed or keyed with. */
+export const issuerMetadata: DiscoveryContribution = {
+  feature: 'issuer',
+  metadata: (ctx) => ({
+    issuer: ctx.issuer,
+    jwks_uri: `${ctx.publicUrl}/.well-known/jwks.json`,
+    // RFC 8414 §2: response_types_supported is REQUIRED; features with an authorization endpoint add to it.
+    response_types_supported: [],
+    subject_types_supported: [...ctx.config.oidc.subject_identifiers.supported_types],
+    id_token_signing_alg_values_supported: [ctx.config.keys.algorithms.id_token],
+  }),
+}
+
+/** The token endpoint (RFC 6749 §3.2), its grants and its client authentication. */
+export const tokenEndpointMetadata: DiscoveryContribution = {
+  feature: 'token_endpoint',
+  metadata: (ctx) => {
+    const algs = authSigningAlgs()
+    return {
+      token_endpoint: `${ctx.publicUrl}/oauth2/token`,
+      grant_types_supported: [...grantTypesSupported(ctx)],
+      token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      ...(algs.length ? { token_endpoint_auth_signing_alg_values_supported: algs } : {}),
+    }
+  },
+}
+
+/** Token revocation (RFC 7009), authenticated like the token endpoint. */
+export const revocationMetadata: DiscoveryContribution = {
+  feature: 'revocation',
+  metadata: (ctx) => {
+    const algs = authSigningAlgs()
+    return {
+      revocation_endpoint: `${ctx.publicUrl}/oauth2/revoke`,
+      revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      ...(algs.length ? { revocation_endpoint_auth_signing_alg_values_supported: algs } : {}),
+    }
+  },
+}
+
+/**
+ * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
+ * the admin API only.
+ */
+export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata]
+
+/**
+ * Merges contributions: lists are united in order without duplicates; a scalar set twice must agree,
+ * otherwise two features disagree about the same fact and building the document throws.
+ */
+export function mergeMetadata(parts: readonly ProviderMetadata[]): ProviderMetadata {
+  const doc: ProviderMetadata = {}
+  for (const part of parts) {
+    for (const [key, value] of Object.entries(part)) {
+      const prev = doc[key]
+      if (prev === undefined) doc[key] = Array.isArray(value) ? [...new Set(value)] : value
+      else if (Array.isArray(prev) && Array.isArray(value)) doc[key] = [...new Set([...prev, ...value])]
+      else if (prev !== value) throw new Error(`discovery metadata "${key}" is contributed twice with different values`)
+    }
+  }
+  return doc
+}
+
+/** Builds a discovery document from `contributions`. */
+export const buildDiscoveryDocument = (ctx: AppContext, contributions: readonly DiscoveryContribution[]) =>
+  Object.freeze(mergeMetadata(contributions.map((c) => c.metadata(ctx))))
+
+const documents = new WeakMap<AppContext, ProviderMetadata>()
+
+/** The discovery document of an app, built once from DISCOVERY_CONTRIBUTIONS and then served as is. */
+export function discoveryDocument(ctx: AppContext): ProviderMetadata {
+  let doc = documents.get(ctx)
+  if (!doc) documents.set(ctx, (doc = buildDiscoveryDocument(ctx, DISCOVERY_CONTRIBUTIONS)))
+  return doc
+}

@@ -1,0 +1,137 @@
+import { afterAll } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+const ROOT = join(import.meta.dir, '..', '..')
+const MAIN = join(ROOT, 'src', 'main.ts')
+
+/** A clean environment: nothing from the test process leaks into the CLI but PATH and HOME. */
+export function cliEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
+}
+
+/** Fast key generation for servers started in tests (RSA 4096 takes seconds). */
+export const FAST_KEYS = { KEYS_ALGORITHMS_ID_TOKEN: 'ES256', KEYS_ALGORITHMS_ACCESS_TOKEN: 'ES256' }
+
+export const PROD_ENV = { SECRETS_SYSTEM: 'cli-test-system-secret-0123456789', URLS_SELF_ISSUER: 'https://gatehouse.test' }
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs `gatehouse <args>` to completion; stdin is empty unless given. */
+export async function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliResult> {
+  const proc = Bun.spawn(['bun', MAIN, ...args], {
+    cwd: ROOT,
+    env: cliEnv(env),
+    stdin: stdin === undefined ? 'ignore' : new TextEncoder().encode(stdin),
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
+  return { code, stdout, stderr }
+}
+
+const dirs: string[] = []
+afterAll(() => {
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+})
+
+/** A fresh temporary directory, removed after the file's tests. */
+export function tempDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-cli-'))
+  dirs.push(dir)
+  return dir
+}
+
+/** True when the text carries no JavaScript stack frame. */
+export const noStack = (text: string) => !/^\s+at .+[:(]/m.test(text)
+
+export interface LogLine {
+  level?: string
+  msg?: string
+  [key: string]: unknown
+}
+
+/** A running `gatehouse serve` whose JSON log lines (stderr) can be awaited. */
+export interface Served {
+  proc: ReturnType<typeof Bun.spawn>
+  lines: LogLine[]
+  /** Resolves with the first log line (seen or future) matching; rejects if the process exits first. */
+  waitFor(match: (line: LogLine) => boolean): Promise<LogLine>
+  /** Port of the public/admin listener from its startup line. */
+  port(api: 'public' | 'admin'): Promise<number>
+  exited: Promise<number>
+}
+
+const running: Served[] = []
+afterAll(() => {
+  for (const s of running.splice(0)) s.proc.kill('SIGKILL')
+})
+
+export function serve(args: string[], env: Record<string, string> = {}): Served {
+  const proc = Bun.spawn(['bun', MAIN, 'serve', ...args], {
+    cwd: ROOT,
+    env: cliEnv({ SERVE_PUBLIC_PORT: '0', SERVE_ADMIN_PORT: '0', ...FAST_KEYS, ...env }),
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const lines: LogLine[] = []
+  const waiters: { match: (l: LogLine) => boolean; resolve: (l: LogLine) => void; reject: (e: Error) => void }[] = []
+  let ended = false
+  const pump = (async () => {
+    const decoder = new TextDecoder()
+    let buffer = ''
+    for await (const chunk of proc.stderr as ReadableStream<Uint8Array>) {
+      buffer += decoder.decode(chunk, { stream: true })
+      let nl: number
+      while ((nl = buffer.indexOf('\n')) >= 0) {
+        const text = buffer.slice(0, nl)
+        buffer = buffer.slice(nl + 1)
+        let line: LogLine
+        try {
+          line = JSON.parse(text) as LogLine
+        } catch {
+          line = { msg: text }
+        }
+        lines.push(line)
+        for (const w of waiters.filter((w) => w.match(line))) {
+          waiters.splice(waiters.indexOf(w), 1)
+          w.resolve(line)
+        }
+      }
+    }
+  })()
+  const exited = (async () => {
+    const code = await proc.exited
+    await pump
+    ended = true
+    for (const w of waiters.splice(0)) {
+      w.reject(new Error(`serve exited with ${code} first; log:\n${lines.map((l) => JSON.stringify(l)).join('\n')}`))
+    }
+    return code
+  })()
+  const waitFor = (match: (line: LogLine) => boolean) => {
+    const seen = lines.find(match)
+    if (seen) return Promise.resolve(seen)
+    if (ended) return Promise.reject(new Error('serve has exited'))
+    return new Promise<LogLine>((resolve, reject) => waiters.push({ match, resolve, reject }))
+  }
+  const served: Served = {
+    proc,
+    lines,
+    waitFor,
+    exited,
+    port: async (api) => Number((await waitFor((l) => l.msg === 'listening' && l.api === api)).port),
+  }
+  running.push(served)
+  return served
+}

@@ -1,0 +1,109 @@
+import { afterAll, describe, expect, it } from 'bun:test'
+import { join } from 'node:path'
+import { PostgresDriver } from '../../src/store/postgres/driver.ts'
+import { runCli, tempDir } from './_cli.ts'
+
+const PG = process.env.TEST_DATABASE_URL
+
+interface Target {
+  name: string
+  /** A DSN of a fresh, empty database. */
+  fresh(): Promise<string>
+}
+
+const schemas: string[] = []
+afterAll(async () => {
+  if (!PG || schemas.length === 0) return
+  const admin = new PostgresDriver(PG, { max: 1 })
+  for (const schema of schemas) await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+  await admin.close()
+})
+
+const targets: Target[] = [{ name: 'sqlite', fresh: async () => `sqlite://${join(tempDir(), 'db.sqlite')}` }]
+if (PG) {
+  targets.push({
+    name: 'postgres',
+    async fresh() {
+      const schema = `gh_cli_${process.pid}_${schemas.length}`
+      schemas.push(schema)
+      const admin = new PostgresDriver(PG, { max: 1 })
+      await admin.exec(`CREATE SCHEMA ${schema}`)
+      await admin.close()
+      return `${PG}${PG.includes('?') ? '&' : '?'}search_path=${schema}`
+    },
+  })
+}
+
+const status = async (args: string[], env: Record<string, string> = {}) => {
+  const r = await runCli(['migrate', 'status', ...args, '--format', 'json'], env)
+  expect(r.code).toBe(0)
+  return JSON.parse(r.stdout) as { version: string; name: string; applied_at: string | null }[]
+}
+
+for (const target of targets) {
+  describe(`migrate (${target.name})`, () => {
+    it('applies with --yes, shows the applied migrations in status, and is idempotent', async () => {
+      const dsn = await target.fresh()
+      expect((await status([dsn])).map((s) => s.applied_at)).toEqual([null])
+
+      const first = await runCli(['migrate', 'sql', dsn, '--yes'])
+      expect(first.code).toBe(0)
+      expect(first.stdout).toContain('Applied 1 migration(s): 0001_init')
+
+      const [row] = await status([dsn])
+      expect(row).toMatchObject({ version: '0001', name: 'init' })
+      expect(Number.isNaN(Date.parse(row!.applied_at!))).toBe(false)
+
+      const again = await runCli(['migrate', 'sql', dsn, '--yes'])
+      expect(again.code).toBe(0)
+      expect(again.stdout).toContain('up to date')
+      expect(await status([dsn])).toEqual([row!])
+
+      const table = await runCli(['migrate', 'status', dsn])
+      expect(table.stdout).toMatch(/^VERSION\s+NAME\s+APPLIED AT\n0001\s+init\s+\d{4}-/)
+    })
+
+    it('applies nothing without --yes when stdin gives no answer', async () => {
+      const dsn = await target.fresh()
+      const r = await runCli(['migrate', 'sql', dsn])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain('0001_init')
+      expect(r.stdout).toContain('[y/N]')
+      expect(r.stdout).toContain('not applied')
+      expect((await status([dsn]))[0]!.applied_at).toBeNull()
+
+      const no = await runCli(['migrate', 'sql', dsn], {}, 'n\n')
+      expect(no.stdout).toContain('not applied')
+      expect((await status([dsn]))[0]!.applied_at).toBeNull()
+    })
+
+    it('applies after a yes on stdin', async () => {
+      const dsn = await target.fresh()
+      const r = await runCli(['migrate', 'sql', dsn], {}, 'y\n')
+      expect(r.code).toBe(0)
+      expect(r.stdout).toContain('Applied 1 migration(s)')
+      expect((await status([dsn]))[0]!.applied_at).not.toBeNull()
+    })
+
+    it('reads the DSN from the environment with -e and from the config file with -c', async () => {
+      const dsn = await target.fresh()
+      const r = await runCli(['migrate', 'sql', '-e', '--yes'], { DSN: dsn })
+      expect(r.code).toBe(0)
+      expect((await status(['-e'], { DSN: dsn }))[0]!.applied_at).not.toBeNull()
+
+      const other = await target.fresh()
+      const file = join(tempDir(), 'gatehouse.yml')
+      await Bun.write(file, `dsn: "${other}"\n`)
+      expect((await runCli(['migrate', 'sql', '-c', file, '--yes'])).code).toBe(0)
+      expect((await status([other]))[0]!.applied_at).not.toBeNull()
+    })
+  })
+}
+
+describe('migrate arguments', () => {
+  it('refuses a DSN argument together with -e', async () => {
+    const r = await runCli(['migrate', 'sql', 'memory', '-e'])
+    expect(r.code).toBe(2)
+    expect(r.stderr).toContain('not both')
+  })
+})

@@ -1,0 +1,83 @@
+import { statSync } from 'node:fs'
+import { copyFile, mkdtemp } from 'node:fs/promises'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+
+export const ROOT = join(import.meta.dir, '..', '..')
+export const BINARY = join(ROOT, 'dist', 'gatehouse')
+
+const mtime = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0
+
+/** The newest modification time among the files the binary is built from. */
+function newestSource(): number {
+  let newest = Math.max(mtime(join(ROOT, 'package.json')), mtime(join(ROOT, 'bun.lock')))
+  for (const dir of ['src', 'migrations', 'plugins']) {
+    for (const file of new Bun.Glob('**/*').scanSync({ cwd: join(ROOT, dir), dot: true })) {
+      newest = Math.max(newest, mtime(join(ROOT, dir, file)))
+    }
+  }
+  return newest
+}
+
+/** Runs `bun run build` when dist/gatehouse is missing or older than its sources. */
+export async function ensureBinary(): Promise<void> {
+  if (mtime(BINARY) > newestSource()) return
+  const build = Bun.spawn([process.execPath, 'run', 'build'], { cwd: ROOT, stdout: 'pipe', stderr: 'pipe' })
+  const [code, out, err] = await Promise.all([build.exited, new Response(build.stdout).text(), new Response(build.stderr).text()])
+  if (code !== 0) throw new Error(`bun run build exited ${code}\n${out}${err}`)
+}
+
+/** A copy of the binary alone in a fresh temporary directory (no node_modules anywhere near it). */
+export async function isolatedBinary(): Promise<{ dir: string; bin: string }> {
+  await ensureBinary()
+  const dir = await mkdtemp(join(tmpdir(), 'gatehouse-e2e-'))
+  const bin = join(dir, 'gatehouse')
+  await copyFile(BINARY, bin)
+  return { dir, bin }
+}
+
+/** Every line a process writes to the given streams, read as it arrives. */
+export class OutputLines {
+  readonly lines: string[] = []
+  #open: number
+  #waiters: (() => void)[] = []
+
+  constructor(streams: ReadableStream<Uint8Array>[]) {
+    this.#open = streams.length
+    for (const stream of streams) void this.#pump(stream)
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>) {
+    const decoder = new TextDecoder()
+    let pending = ''
+    for await (const chunk of stream) {
+      const parts = (pending + decoder.decode(chunk, { stream: true })).split('\n')
+      pending = parts.pop()!
+      this.lines.push(...parts)
+      this.#notify()
+    }
+    if (pending) this.lines.push(pending)
+    this.#open--
+    this.#notify()
+  }
+
+  #notify() {
+    for (const wake of this.#waiters.splice(0)) wake()
+  }
+
+  /** The first value `found` returns for a line, or undefined once every stream has ended. */
+  async waitFor<T>(found: (line: string) => T | undefined): Promise<T | undefined> {
+    for (let checked = 0; ; ) {
+      for (; checked < this.lines.length; checked++) {
+        const value = found(this.lines[checked]!)
+        if (value !== undefined) return value
+      }
+      if (this.#open === 0) return undefined
+      await new Promise<void>((wake) => this.#waiters.push(wake))
+    }
+  }
+
+  text() {
+    return this.lines.join('\n')
+  }
+}

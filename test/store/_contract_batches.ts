@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'bun:test'
+import type { Store } from '../../src/store/types.ts'
+import { HOUR, KINDS, T0, flowRow, sessionRow, tokenRow, type ContractContext } from './_contract_rows.ts'
+
+const EXPIRED = 250
+const LIVE = 7
+const BATCH = 100
+
+/** Calls `deleteBatch` until it returns 0 and collects what each call returned. */
+async function drain(deleteBatch: () => Promise<number>): Promise<number[]> {
+  const counts: number[] = []
+  for (let n = -1; n !== 0; ) counts.push((n = await deleteBatch()))
+  return counts
+}
+
+async function seed(s: Store, write: (t: Store, i: number, expired: boolean) => Promise<unknown>) {
+  await s.tx(async (t) => {
+    for (let i = 0; i < EXPIRED; i++) await write(t, i, true)
+    for (let i = 0; i < LIVE; i++) await write(t, i, false)
+  })
+}
+
+const expiresAt = (expired: boolean, i: number) => (expired ? T0 - HOUR - i : T0 + HOUR + i)
+
+export function batchesContract(ctx: ContractContext) {
+  describe('deleteExpired in bounded batches', () => {
+    for (const kind of KINDS) {
+      it(`deletes ${EXPIRED} expired ${kind} rows ${BATCH} at a time and keeps live ones`, async () => {
+        const s = ctx.store()
+        await seed(s, (t, i, expired) =>
+          t.tokens.insert(kind, tokenRow(`${expired ? 'dead' : 'live'}-${i}`, { expires_at: expiresAt(expired, i) })),
+        )
+        expect(await drain(() => s.tokens.deleteExpired(kind, T0, BATCH))).toEqual([100, 100, 50, 0])
+        expect(await s.tokens.count(kind)).toBe(LIVE)
+        expect(await s.tokens.get(kind, 'live-0')).not.toBeNull()
+      })
+    }
+
+    it(`deletes ${EXPIRED} expired jti values ${BATCH} at a time and keeps live ones`, async () => {
+      const s = ctx.store()
+      await seed(s, (t, i, expired) => t.jti.remember(`${expired ? 'dead' : 'live'}-${i}`, expiresAt(expired, i), T0 - 2 * HOUR - EXPIRED))
+      expect(await drain(() => s.jti.deleteExpired(T0, BATCH))).toEqual([100, 100, 50, 0])
+      for (let i = 0; i < LIVE; i++) expect(await s.jti.remember(`live-${i}`, T0 + 2 * HOUR, T0)).toBe(false)
+    })
+
+    it(`deletes expired flows and login sessions ${BATCH} rows at a time in total and keeps live ones`, async () => {
+      const s = ctx.store()
+      await seed(s, (t, i, expired) =>
+        i < 150 || !expired
+          ? t.flows.insertFlow(flowRow(`${expired ? 'dead' : 'live'}-${i}`, { expires_at: expiresAt(expired, i) }))
+          : t.flows.upsertLoginSession(sessionRow(`dead-ls-${i}`, { expires_at: expiresAt(true, i) })),
+      )
+      await s.flows.insertFlow(flowRow('forever', { expires_at: null }))
+      await s.flows.upsertLoginSession(sessionRow('live-ls', { expires_at: T0 + HOUR }))
+      expect(await drain(() => s.flows.deleteExpired(T0, BATCH))).toEqual([100, 100, 50, 0])
+      expect((await s.flows.listFlows('alice')).length).toBe(LIVE + 1)
+      expect(await s.flows.getLoginSession('live-ls')).not.toBeNull()
+      expect(await s.flows.getLoginSession('dead-ls-200')).toBeNull()
+    })
+  })
+}

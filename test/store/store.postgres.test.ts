@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'bun:test'
+import { openStore } from '../../src/store/open.ts'
+import { TEST_DATABASE_URL, openSharedPostgres } from '../_harness.ts'
+import { storeContract } from './_contract.ts'
+
+if (TEST_DATABASE_URL) {
+  describe('TEST_DATABASE_URL', () => {
+    // Set means required: an unreachable server fails the run instead of skipping it.
+    it('reaches the PostgreSQL server', async () => {
+      const store = await openStore(TEST_DATABASE_URL!)
+      try {
+        expect(store.dialect).toBe('postgres')
+      } finally {
+        await store.close()
+      }
+    })
+  })
+  storeContract('postgres', (count) => openSharedPostgres(count))
+} else {
+  it.skip('store contract (postgres): set TEST_DATABASE_URL to run it', () => {})
+}
