@@ -11,6 +11,7 @@ import { clientsRoutes } from './http/admin/clients.ts'
 import { jwksRoutes } from './http/public/jwks.ts'
 import { tokenRoutes } from './http/public/token.ts'
 import { revokeRoutes } from './http/public/revoke.ts'
+import { discoveryRoutes } from './http/public/discovery.ts'
 import { introspectRoutes } from './http/admin/introspect.ts'
 import { tokensRoutes } from './http/admin/tokens.ts'
 import { silentLogger, type Logger } from './log.ts'
@@ -57,7 +58,7 @@ function createContext(deps: AppDeps): AppContext {
 /** Builds the public and admin APIs without listening; tests call `.handle(new Request(…))`. */
 export function buildApp(deps: AppDeps): Apps {
   const ctx = createContext(deps)
-  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx))
+  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx))
   const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx))
   return {
     ctx,

@@ -1,4 +1,3 @@
-import { afterAll } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -24,9 +23,19 @@ export interface StoreFactory {
 }
 
 const cleanups: (() => Promise<void>)[] = []
-afterAll(async () => {
+
+/** Closes everything tests opened; test/_setup.ts (preloaded) runs it once after the whole run. */
+export async function closeAll() {
   while (cleanups.length) await cleanups.pop()!().catch(() => {})
-})
+}
+
+/**
+ * Runs `fn` when the file that opened a resource ends when possible, else at the end of the run. Pools close
+ * idle connections after a second, so open stores do not exhaust PostgreSQL's connection limit meanwhile.
+ */
+function onCleanup(fn: () => Promise<void>) {
+  cleanups.push(fn)
+}
 
 let schemaSeq = 0
 
@@ -35,12 +44,14 @@ export async function openPostgres(url = TEST_DATABASE_URL!): Promise<SqlStore> 
   const schema = `gh_test_${process.pid}_${Date.now().toString(36)}_${schemaSeq++}`
   const admin = new PostgresDriver(url, { max: 1 })
   await admin.exec(`CREATE SCHEMA ${schema}`)
-  const store = new SqlStore(new PostgresDriver(url, { schema, max: 4 }))
+  await admin.close()
+  const store = new SqlStore(new PostgresDriver(url, { schema, max: 4, idleTimeout: 1 }))
   await migrate(store.driver)
-  cleanups.push(async () => {
+  onCleanup(async () => {
     await store.close()
-    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await admin.close()
+    const dropper = new PostgresDriver(url, { max: 1 })
+    await dropper.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await dropper.close()
   })
   return store
 }
@@ -48,7 +59,7 @@ export async function openPostgres(url = TEST_DATABASE_URL!): Promise<SqlStore> 
 export async function openSqlite(path = ':memory:'): Promise<SqlStore> {
   const store = new SqlStore(new SqliteDriver(path))
   await migrate(store.driver)
-  cleanups.push(() => store.close())
+  onCleanup(() => store.close())
   return store
 }
 
@@ -144,7 +155,7 @@ export async function freshPostgresSchema(url = TEST_DATABASE_URL!): Promise<{ s
     await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
     await admin.close()
   })
-  cleanups.push(drop)
+  onCleanup(drop)
   return { schema, drop }
 }
 
@@ -156,7 +167,7 @@ export async function openSharedPostgres(count: number, url = TEST_DATABASE_URL!
     await Promise.all(stores.map((s) => s.close()))
     await drop()
   })
-  cleanups.push(close)
+  onCleanup(close)
   await migrate(stores[0]!.driver)
   return { stores, close }
 }
@@ -169,7 +180,7 @@ export async function openSharedSqlite(count: number): Promise<SharedStores> {
     await Promise.all(stores.map((s) => s.close()))
     rmSync(dir, { recursive: true, force: true })
   })
-  cleanups.push(close)
+  onCleanup(close)
   await migrate(stores[0]!.driver)
   return { stores, close }
 }

@@ -1,13 +1,31 @@
 import { InvalidRequest, PayloadTooLarge } from '../oauth2/errors.ts'
+import { duplicateMemberName } from './json_strict.ts'
 
 const MAX_BODY = 1 << 20
+
+const utf8 = new TextDecoder('utf-8', { fatal: true })
 
 async function text(request: Request): Promise<string> {
   const length = Number(request.headers.get('content-length') ?? 0)
   if (length > MAX_BODY) throw PayloadTooLarge
-  const body = await request.text()
-  if (body.length > MAX_BODY) throw PayloadTooLarge
-  return body
+  const bytes = await request.arrayBuffer()
+  if (bytes.byteLength > MAX_BODY) throw PayloadTooLarge
+  try {
+    return utf8.decode(bytes)
+  } catch {
+    throw InvalidRequest.with({ hint: 'The request body is not valid UTF-8.' })
+  }
+}
+
+/** Rejects malformed percent-encoding, which URLSearchParams would silently replace. */
+function checkPercentEncoding(body: string) {
+  for (const part of body.split('&')) {
+    try {
+      decodeURIComponent(part.replaceAll('+', ' '))
+    } catch {
+      throw InvalidRequest.with({ hint: 'The request body is not valid form encoding.' })
+    }
+  }
 }
 
 /** Parameters of an OAuth request, each present at most once. */
@@ -21,6 +39,7 @@ export function parseParams(search: URLSearchParams): Params {
   const params: Params = new Map()
   for (const [key, value] of search) {
     if (params.has(key)) throw InvalidRequest.with({ hint: `The parameter "${key}" must only be included once.` })
+    if (key.includes('\0') || value.includes('\0')) throw InvalidRequest.with({ hint: 'Parameters must not contain NUL characters.' })
     params.set(key, value)
   }
   return params
@@ -34,12 +53,8 @@ export async function readForm(request: Request): Promise<Params> {
   }
   const body = await text(request)
   if (body.includes('\0')) throw InvalidRequest.with({ hint: 'The request body contains a NUL byte.' })
-  try {
-    return parseParams(new URLSearchParams(body))
-  } catch (err) {
-    if (err instanceof URIError) throw InvalidRequest.with({ hint: 'The request body is not valid form encoding.' })
-    throw err
-  }
+  checkPercentEncoding(body)
+  return parseParams(new URLSearchParams(body))
 }
 
 /** Reads a JSON request body; empty, malformed or non-object bodies are a 400. */
@@ -54,6 +69,9 @@ export async function readJson<T = Record<string, unknown>>(
   } catch {
     throw InvalidRequest.with({ hint: 'The request body must be valid JSON.' })
   }
+  if (/\\u0000/i.test(body)) throw InvalidRequest.with({ hint: 'JSON strings must not contain NUL characters.' })
+  const duplicate = duplicateMemberName(body)
+  if (duplicate !== null) throw InvalidRequest.with({ hint: `The member "${duplicate}" appears more than once.` })
   const ok = options.array ? Array.isArray(value) : typeof value === 'object' && value !== null && !Array.isArray(value)
   if (!ok) throw InvalidRequest.with({ hint: `The request body must be a JSON ${options.array ? 'array' : 'object'}.` })
   return value as T

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts'
-import { CLIENT_AUTH_METHODS } from '../oauth2/client_auth/index.ts'
+import { CLIENT_AUTH_METHOD_NAMES } from '../oauth2/client_auth/index.ts'
 import { CLIENT_SECRET_JWT_ALGS } from '../oauth2/client_auth/client_secret_jwt.ts'
 import { PRIVATE_KEY_JWT_ALGS } from '../oauth2/client_auth/private_key_jwt.ts'
 import { grantTypesSupported } from '../oauth2/grants/index.ts'
@@ -17,7 +17,7 @@ export interface DiscoveryContribution {
 }
 
 function authSigningAlgs(): string[] {
-  const methods: readonly string[] = CLIENT_AUTH_METHODS
+  const methods: readonly string[] = CLIENT_AUTH_METHOD_NAMES
   return [
     ...(methods.includes('private_key_jwt') ? PRIVATE_KEY_JWT_ALGS : []),
     ...(methods.includes('client_secret_jwt') ? CLIENT_SECRET_JWT_ALGS : []),
@@ -45,7 +45,7 @@ export const tokenEndpointMetadata: DiscoveryContribution = {
     return {
       token_endpoint: `${ctx.publicUrl}/oauth2/token`,
       grant_types_supported: [...grantTypesSupported(ctx)],
-      token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHOD_NAMES],
       ...(algs.length ? { token_endpoint_auth_signing_alg_values_supported: algs } : {}),
     }
   },
@@ -58,7 +58,7 @@ export const revocationMetadata: DiscoveryContribution = {
     const algs = authSigningAlgs()
     return {
       revocation_endpoint: `${ctx.publicUrl}/oauth2/revoke`,
-      revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHODS],
+      revocation_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHOD_NAMES],
       ...(algs.length ? { revocation_endpoint_auth_signing_alg_values_supported: algs } : {}),
     }
   },

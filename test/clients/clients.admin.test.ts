@@ -9,7 +9,8 @@ const PBKDF2_HASH = /^\$pbkdf2-sha256\$i=1000,l=32\$[A-Za-z0-9+/]{22}\$[A-Za-z0-
 
 const publicJwk = () => {
   const { publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
-  return { ...publicKey.export({ format: 'jwk' }), kid: 'k1', use: 'sig', alg: 'ES256' }
+  const { kty, crv, x, y } = publicKey.export({ format: 'jwk' })
+  return { kty: kty!, crv: crv!, x: x!, y: y!, kid: 'k1', use: 'sig', alg: 'ES256' }
 }
 
 /** Every writable field of Hydra's oAuth2Client, set to a non-default value. */

@@ -6,6 +6,8 @@ export interface PostgresOptions {
   max?: number
   /** Schema to use (search_path); tests use one schema per suite. */
   schema?: string
+  /** Seconds before an idle pooled connection is closed. */
+  idleTimeout?: number
   /** CockroachDB speaks the wire protocol but lacks advisory locks and LISTEN. */
   cockroach?: boolean
 }
@@ -28,7 +30,7 @@ export class PostgresDriver implements SqlDriver {
         prepare: true,
         onnotice: () => {},
         connect_timeout: 10,
-        idle_timeout: 60,
+        idle_timeout: options.idleTimeout ?? 60,
         types: { int8 },
         connection: { application_name: 'gatehouse', ...(options.schema ? { search_path: options.schema } : {}) },
       })

@@ -1,0 +1,120 @@
+import { describe, expect, it } from 'bun:test'
+import { ISSUER, startServer, storeFactories } from '../_harness.ts'
+import { issueTokens } from '../../src/oauth2/issue.ts'
+import { INTROSPECT_URL, REVOKE_URL, basic, clientCredentials, createClient, errorOf, postForm } from './_setup.ts'
+
+for (const factory of storeFactories()) {
+  describe(`introspection (${factory.name})`, () => {
+    it('describes an active opaque access token with Hydra’s fields', async () => {
+      const s = await startServer(factory)
+      const client = await createClient(s, { scope: 'read write', audience: ['https://api.test'] })
+      const { access_token } = await clientCredentials(s, client, { scope: 'read', audience: 'https://api.test' })
+      const { data } = await s.hydra.oauth2.introspectOAuth2Token({ token: access_token })
+      const now = Math.floor(s.clock() / 1000)
+      expect(data).toEqual({
+        active: true,
+        scope: 'read',
+        client_id: client.client_id,
+        sub: client.client_id,
+        exp: now + 3600,
+        iat: now,
+        nbf: now,
+        aud: ['https://api.test'],
+        iss: ISSUER,
+        token_type: 'Bearer',
+        token_use: 'access_token',
+      })
+    })
+
+    it('introspects JWT access tokens, and not once their payload is altered', async () => {
+      const s = await startServer(factory, { 'strategies.access_token': 'jwt' })
+      const client = await createClient(s, { scope: 'read' })
+      const { access_token } = await clientCredentials(s, client, { scope: 'read' })
+      const { data } = await s.hydra.oauth2.introspectOAuth2Token({ token: access_token })
+      expect(data).toMatchObject({ active: true, client_id: client.client_id, scope: 'read', token_use: 'access_token' })
+
+      const [header, payload, signature] = access_token.split('.')
+      const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString())
+      const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, scp: ['admin'] })).toString('base64url')}.${signature}`
+      expect((await s.hydra.oauth2.introspectOAuth2Token({ token: forged })).data).toEqual({ active: false })
+    })
+
+    it('answers {active: false} for expired, revoked, unknown and garbage tokens', async () => {
+      const s = await startServer(factory)
+      const client = await createClient(s)
+      const a = await clientCredentials(s, client)
+      const b = await clientCredentials(s, client)
+      await postForm(s.publicFetch, REVOKE_URL, { token: b.access_token }, { authorization: basic(client.client_id, client.client_secret) })
+      s.clock.advance(3600_000 - 1000)
+      expect((await s.hydra.oauth2.introspectOAuth2Token({ token: a.access_token })).data.active).toBe(true)
+      s.clock.advance(1000)
+      const forgedSignature = a.access_token.replace(/\.[^.]{4}/, '.AAAA')
+      for (const token of [
+        a.access_token,
+        b.access_token,
+        forgedSignature,
+        `ory_at_${'A'.repeat(43)}.${'B'.repeat(43)}`,
+        'garbage',
+        'a.b.c',
+        '\u00ff\u0000',
+      ]) {
+        const res = await postForm(s.adminFetch, INTROSPECT_URL, { token })
+        expect(res.status).toBe(200)
+        expect(await res.json()).toEqual({ active: false })
+      }
+    })
+
+    it('requires every scope of the scope parameter, per the scope strategy', async () => {
+      const s = await startServer(factory)
+      const client = await createClient(s, { scope: 'read write foo.*' })
+      const { access_token } = await clientCredentials(s, client, { scope: 'read foo.*' })
+      const active = async (scope: string) => (await s.hydra.oauth2.introspectOAuth2Token({ token: access_token, scope })).data.active
+      expect(await active('read')).toBe(true)
+      expect(await active('read foo.bar')).toBe(true)
+      expect(await active('write')).toBe(false)
+      expect(await active('read write')).toBe(false)
+
+      const exact = await startServer(factory, { 'strategies.scope': 'exact' })
+      const c2 = await createClient(exact, { scope: 'foo.*' })
+      const t2 = await clientCredentials(exact, c2, { scope: 'foo.*' })
+      expect((await exact.hydra.oauth2.introspectOAuth2Token({ token: t2.access_token, scope: 'foo.bar' })).data.active).toBe(false)
+    })
+
+    it('introspects refresh tokens with token_use refresh_token and the session’s ext', async () => {
+      const s = await startServer(factory)
+      const client = await createClient(s, { grant_types: ['client_credentials', 'refresh_token'] })
+      const record = (await s.ctx.clients.get(client.client_id))!
+      const minted = await issueTokens(s.ctx, 'refresh_token', record.client, {
+        subject: 'alice',
+        grantedScope: ['offline'],
+        grantedAudience: [],
+        accessTokenClaims: { role: 'admin' },
+        refresh: true,
+      })
+      const { data } = await s.hydra.oauth2.introspectOAuth2Token({ token: minted.refresh_token! })
+      const now = Math.floor(s.clock() / 1000)
+      expect(data).toMatchObject({
+        active: true,
+        sub: 'alice',
+        client_id: client.client_id,
+        scope: 'offline',
+        token_use: 'refresh_token',
+        exp: now + 720 * 3600,
+        ext: { role: 'admin' },
+      })
+      const access = await s.hydra.oauth2.introspectOAuth2Token({ token: minted.access_token, scope: 'offline' })
+      expect(access.data).toMatchObject({ active: true, token_use: 'access_token', ext: { role: 'admin' } })
+    })
+
+    it('needs no client authentication but a token parameter and a form body', async () => {
+      const s = await startServer(factory)
+      expect(await errorOf(await postForm(s.adminFetch, INTROSPECT_URL, { scope: 'x' }))).toMatchObject({ status: 400, error: 'invalid_request' })
+      const asJson = await s.adminFetch(INTROSPECT_URL, { method: 'POST', headers: { 'content-type': 'application/json' }, body: '{"token":"x"}' })
+      expect(await errorOf(asJson)).toMatchObject({ status: 400, error: 'invalid_request' })
+      expect(await errorOf(await postForm(s.adminFetch, INTROSPECT_URL, 'token=a&token=b'))).toMatchObject({ status: 400, error: 'invalid_request' })
+      // The admin prefix rewrite applies.
+      const bare = await postForm(s.adminFetch, 'http://localhost/oauth2/introspect', { token: 'x' })
+      expect(await bare.json()).toEqual({ active: false })
+    })
+  })
+}
