@@ -20,6 +20,14 @@ const MAX_PAGE_SIZE = 1000
 
 const noContent = () => new Response(null, { status: 204 })
 
+/** The client id path segment; Elysia yields null when its percent-encoding is broken. */
+function idOf(params: { id: string | null }): string {
+  if (typeof params.id !== 'string' || params.id === '') {
+    throw InvalidRequest.with({ hint: 'The client id in the path is not valid percent-encoded UTF-8.' })
+  }
+  return params.id
+}
+
 /** A JSON body that is valid UTF-8 and names no member twice, on top of readJson's checks. */
 async function readStrictJson<T>(request: Request, options: { array?: boolean } = {}): Promise<T> {
   const value = await readJson<T>(request.clone() as Request, options)
@@ -75,22 +83,22 @@ export const clientsRoutes = (ctx: AppContext) =>
       return json(clients, 200, { link: linkHeader('/admin/clients', filters, pageSize, next) })
     })
     .post('/admin/clients', async ({ request }) => json(await createClient(ctx, await readStrictJson(request)), 201))
-    .get('/admin/clients/:id', async ({ params }) => json(await getClient(ctx, params.id)))
+    .get('/admin/clients/:id', async ({ params }) => json(await getClient(ctx, idOf(params))))
     .put('/admin/clients/:id', async ({ params, request }) =>
-      json(await replaceClient(ctx, params.id, await readStrictJson(request))),
+      json(await replaceClient(ctx, idOf(params), await readStrictJson(request))),
     )
     .patch('/admin/clients/:id', async ({ params, request }) =>
-      json(await patchClient(ctx, params.id, await readStrictJson<unknown[]>(request, { array: true }))),
+      json(await patchClient(ctx, idOf(params), await readStrictJson<unknown[]>(request, { array: true }))),
     )
     .delete('/admin/clients/:id', async ({ params }) => {
-      await deleteClient(ctx, params.id)
+      await deleteClient(ctx, idOf(params))
       return noContent()
     })
     .put('/admin/clients/:id/lifespans', async ({ params, request }) =>
-      json(await setLifespans(ctx, params.id, await readStrictJson(request))),
+      json(await setLifespans(ctx, idOf(params), await readStrictJson(request))),
     )
-    .post('/admin/clients/:id/secrets/rotate', async ({ params }) => json(await rotateSecret(ctx, params.id)))
+    .post('/admin/clients/:id/secrets/rotate', async ({ params }) => json(await rotateSecret(ctx, idOf(params))))
     .delete('/admin/clients/:id/secrets/rotate', async ({ params }) => {
-      await deleteRotatedSecrets(ctx, params.id)
+      await deleteRotatedSecrets(ctx, idOf(params))
       return noContent()
     })

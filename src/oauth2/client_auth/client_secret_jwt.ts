@@ -16,7 +16,7 @@ async function clientSecret(ctx: AppContext, record: ClientRecord): Promise<Uint
   const expiresAt = record.client.client_secret_expires_at
   // RFC 7591 §3.2.1: client_secret_expires_at, when non-zero, is when the secret stops being valid.
   if (expiresAt > 0 && expiresAt <= seconds(ctx.clock())) throw InvalidClient.with({ hint: 'The client secret has expired.' })
-  const sealed = record.secret_sealed !== undefined ? record.secret_sealed : ((await ctx.store.clients.get(id))?.secret_sealed ?? null)
+  const sealed = record.secret_sealed
   if (!sealed) throw InvalidClient.with({ hint: 'The OAuth 2.0 Client has no secret usable for client_secret_jwt.' })
   let secret: string
   try {
