@@ -112,12 +112,17 @@ function checkGrants(doc: ClientDocument) {
   }
 }
 
-function checkJwks(doc: ClientDocument) {
+function checkJwks(doc: ClientDocument, dev: boolean) {
   if (doc.jwks && doc.jwks_uri) throw bad('Fields jwks and jwks_uri can not both be set, you must choose one.')
   if (doc.token_endpoint_auth_method === 'private_key_jwt' && !doc.jwks && !doc.jwks_uri) {
     throw bad("When token_endpoint_auth_method is 'private_key_jwt', either jwks or jwks_uri must be set.")
   }
   checkHttpUrl('jwks_uri', doc.jwks_uri)
+  const jwksUri = doc.jwks_uri ? new URL(doc.jwks_uri) : null
+  // The server fetches these keys to authenticate the client: plain http only for loopback or --dev.
+  if (jwksUri?.protocol === 'http:' && !dev && !isLoopbackHost(jwksUri.hostname)) {
+    throw bad('Field jwks_uri must use https (plain http is only allowed for localhost and loopback).')
+  }
   for (const [i, jwk] of (doc.jwks?.keys ?? []).entries()) {
     if (jwk.kty !== 'RSA' && jwk.kty !== 'EC' && jwk.kty !== 'OKP') {
       throw bad(`Key ${i} of jwks must be a public RSA, EC or OKP key.`)
@@ -215,6 +220,6 @@ export function validateClient(doc: ClientDocument, secret: string | undefined, 
   checkSecret(doc, secret, policy)
   checkGrants(doc)
   checkUris(doc, policy)
-  checkJwks(doc)
+  checkJwks(doc, policy.dev)
   checkLifespans(doc)
 }

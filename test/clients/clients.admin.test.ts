@@ -276,6 +276,23 @@ for (const factory of storeFactories()) {
       expect(got.implicit_grant_access_token_lifespan).toBeNull()
     })
 
+    it('addresses chosen ids that need percent-encoding and rejects broken encodings', async () => {
+      const s = await startServer(factory)
+      for (const id of ['a b', 'a/b', 'ä%x', 'q?x']) {
+        await createClient(s, { client_id: id })
+        const { data } = await s.hydra.oauth2.getOAuth2Client({ id })
+        expect(data.client_id).toBe(id)
+      }
+      await expectError(await admin(s, 'GET', '/admin/clients/%E0%A4%A'), 400, 'invalid_request', /percent-encoded/)
+      await expectError(await admin(s, 'DELETE', '/admin/clients/%FF'), 400, 'invalid_request', /percent-encoded/)
+    })
+
+    it('gives client_credentials-only clients no response types', async () => {
+      const s = await startServer(factory)
+      const { data } = await s.hydra.oauth2.createOAuth2Client({ oAuth2Client: { grant_types: ['client_credentials'] } })
+      expect(data.response_types).toEqual([])
+    })
+
     it('serves the v1 paths without the /admin prefix', async () => {
       const s = await startServer(factory)
       const res = await s.adminFetch('http://localhost/clients', { method: 'POST', body: JSON.stringify({ client_id: 'v1' }) })

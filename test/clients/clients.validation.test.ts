@@ -30,6 +30,7 @@ const rejected: Case[] = [
   ['a broken key in jwks', { jwks: { keys: [{ kty: 'EC', crv: 'P-256', x: 'AA', y: 'AA' }] } }, 'invalid_client_metadata', /valid JSON Web Key/],
   ['a jwks without keys', { jwks: { foo: [] } }, 'invalid_client_metadata', /jwks/],
   ['a non-https jwks_uri', { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'ftp://a.example/jwks' }, 'invalid_client_metadata', /jwks_uri/],
+  ['a plain http jwks_uri to a public host', { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'http://a.example/jwks' }, 'invalid_client_metadata', /jwks_uri must use https/],
   ['HS256 for private_key_jwt', { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'https://a.example/jwks', token_endpoint_auth_signing_alg: 'HS256' }, 'invalid_client_metadata', /token_endpoint_auth_signing_alg/],
   ['RS256 for client_secret_jwt', { token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'RS256' }, 'invalid_client_metadata', /HS256/],
   ['an unsupported subject type', { subject_type: 'pairwise' }, 'invalid_client_metadata', /pairwise/],
@@ -58,6 +59,7 @@ const rejected: Case[] = [
 const accepted: [string, Record<string, unknown>][] = [
   ['http redirect URIs to localhost and loopback', { redirect_uris: ['http://localhost:3000/cb', 'http://127.0.0.1/cb', 'http://[::1]:9/cb', 'http://app.localhost/cb'] }],
   ['custom-scheme redirect URIs', { redirect_uris: ['com.example.app:/callback', 'myapp://cb'] }],
+  ['a loopback http jwks_uri', { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: 'http://127.0.0.1:9000/jwks' }],
   ['HS256 for client_secret_jwt', { token_endpoint_auth_method: 'client_secret_jwt', token_endpoint_auth_signing_alg: 'HS256' }],
   ['private_key_jwt with a public key', { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: [ecKey(false)] }, token_endpoint_auth_signing_alg: 'ES256' }],
   ['hybrid response types with both grants', { grant_types: ['authorization_code', 'implicit'], response_types: ['code id_token', 'id_token token', 'code'] }],
