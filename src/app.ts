@@ -12,8 +12,12 @@ import { jwksRoutes } from './http/public/jwks.ts'
 import { tokenRoutes } from './http/public/token.ts'
 import { revokeRoutes } from './http/public/revoke.ts'
 import { discoveryRoutes } from './http/public/discovery.ts'
+import { userinfoRoutes } from './http/public/userinfo.ts'
 import { introspectRoutes } from './http/admin/introspect.ts'
 import { tokensRoutes } from './http/admin/tokens.ts'
+import { authorizeRoutes } from './http/public/authorize.ts'
+import { fallbacksRoutes } from './http/public/fallbacks.ts'
+import { flowsRoutes } from './http/admin/flows.ts'
 import { silentLogger, type Logger } from './log.ts'
 import type { Store } from './store/types.ts'
 import { systemClock, type Clock } from './util/clock.ts'
@@ -58,8 +62,8 @@ function createContext(deps: AppDeps): AppContext {
 /** Builds the public and admin APIs without listening; tests call `.handle(new Request(…))`. */
 export function buildApp(deps: AppDeps): Apps {
   const ctx = createContext(deps)
-  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx))
-  const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx))
+  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx))
+  const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx)).use(flowsRoutes(ctx))
   return {
     ctx,
     publicApp: shell(ctx, 'public', publicElysia, {

@@ -28,7 +28,9 @@ const TOKEN_TABLES: [string, Delete][] = [
   ['jti_blacklist', (s, before, n) => s.jti.deleteExpired(before, n)],
 ]
 
-const REQUEST_TABLES: [string, Delete][] = [['flows, login_sessions', (s, before, n) => s.flows.deleteExpired(before, n)]]
+const REQUEST_TABLES: [string, Delete][] = [
+  ['flows, login_sessions', (s, before, n) => s.flows.deleteExpired(before, n)],
+]
 
 /** Deletes batch after batch until a batch comes back short or the limit is reached. */
 async function sweep(store: Store, del: Delete, before: number, options: JanitorOptions): Promise<number> {

@@ -1,10 +1,27 @@
-import type { Apps } from './app.ts'
+import { randomBytes } from 'node:crypto'
+import { buildApp, type Apps } from './app.ts'
+import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli/io.ts'
+import { loadConfig } from './config/load.ts'
 import type { Config } from './config/schema.ts'
 import { jsonError } from './http/errors.ts'
-import type { Logger } from './log.ts'
+import { createLogger, type Logger } from './log.ts'
 import { ServerError } from './oauth2/errors.ts'
+import { migrate, pendingMigrations } from './store/migrate.ts'
+import { openStore, parseDsn, redactDsn } from './store/open.ts'
+import type { SqlStore } from './store/sql/store.ts'
+import { VERSION } from './version.ts'
 
 export type Api = 'public' | 'admin'
+
+export interface ServeOptions {
+  apis: readonly Api[]
+  /** The parsed config file, if one was given. */
+  file?: unknown
+  /** The `--dev` flag. */
+  dev: boolean
+}
+
+export type ServerIo = Pick<CliIo, 'env' | 'err' | 'onSignal'>
 
 /** Bodies larger than this are cut off by the listener; the app's own limit (1 MiB) answers first. */
 const MAX_REQUEST_BODY = 4 << 20
@@ -22,13 +39,6 @@ export interface RunningServer {
   drain(): Promise<void>
   /** Closes every connection at once, answered or not. */
   abort(): void
-}
-
-export class ListenError extends Error {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options)
-    this.name = 'ListenError'
-  }
 }
 
 /** Serves the given APIs with Bun.serve, one listener each, as configured under `serve.*`. */
@@ -53,7 +63,7 @@ export function listen(apps: Apps, config: Config, logger: Logger, apis: readonl
       })
     } catch (err) {
       for (const s of servers) void s.stop(true)
-      throw new ListenError(`cannot listen on ${host || '*'}:${port} (${api} API): ${(err as Error).message}`, { cause: err })
+      throw new Error(`cannot listen on ${host || '*'}:${port} (${api} API): ${(err as Error).message}`, { cause: err })
     }
     servers.push(server)
     listeners.push({ api, url: server.url.href.replace(/\/$/, ''), port: server.port ?? port })
@@ -66,5 +76,96 @@ export function listen(apps: Apps, config: Config, logger: Logger, apis: readonl
     abort() {
       for (const s of servers) void s.stop(true)
     },
+  }
+}
+
+/** Defaults, file, environment, flags; under --dev a missing system secret is generated for this process. */
+function serveConfig(options: ServeOptions, io: ServerIo): { config: Config; generatedSecret: boolean } {
+  const { file } = options
+  const overrides: Record<string, unknown> = options.dev ? { dev: true } : {}
+  const config = loadConfig({ file, env: io.env, overrides })
+  if (!config.dev || config.secrets.system.length > 0) return { config, generatedSecret: false }
+  const secret = randomBytes(32).toString('base64url')
+  const withSecret = { ...overrides, 'secrets.system': [secret] }
+  return { config: loadConfig({ file, env: io.env, overrides: withSecret }), generatedSecret: true }
+}
+
+/** Brings the schema up to date where that is safe (memory, --dev on SQLite); elsewhere refuses to start. */
+async function checkSchema(store: SqlStore, config: Config, logger: Logger): Promise<boolean> {
+  const { dialect, target } = parseDsn(config.dsn)
+  if (target === ':memory:' || (config.dev && dialect === 'sqlite')) {
+    const applied = await migrate(store.driver)
+    if (applied.length) logger.info('applied migrations', { migrations: applied.map((m) => `${m.version}_${m.name}`) })
+    return true
+  }
+  const pending = await pendingMigrations(store.driver)
+  if (pending.length === 0) return true
+  const names = pending.map((m) => `${m.version}_${m.name}`).join(', ')
+  logger.error(
+    `the database at ${redactDsn(config.dsn)} has ${pending.length} pending migration(s) (${names}); ` +
+      'apply them with `gatehouse migrate sql -e --yes` (or `gatehouse migrate sql <DSN> --yes`) and start again',
+  )
+  return false
+}
+
+function waitForSignal(io: ServerIo, onSecond: () => void): Promise<string> {
+  let count = 0
+  return new Promise((resolve) =>
+    io.onSignal((signal) => {
+      count += 1
+      if (count === 1) resolve(signal)
+      else onSecond()
+    }),
+  )
+}
+
+/**
+ * The server process: loads the configuration, opens and checks the store, serves the APIs and, on
+ * SIGTERM or SIGINT, stops accepting, lets in-flight requests finish and closes the store. Returns the
+ * exit code; configuration errors are thrown (ConfigError).
+ */
+export async function runServer(options: ServeOptions, io: ServerIo): Promise<number> {
+  const { apis } = options
+  const { config, generatedSecret } = serveConfig(options, io)
+  const { level, format } = config.log
+  const logger = createLogger({ level, format, write: (line) => io.err(`${line}\n`) })
+  logger.info('starting Gatehouse', { version: VERSION, dsn: redactDsn(config.dsn) })
+  if (config.dev) logger.warn('development mode (--dev) relaxes security checks; never use it in production')
+  if (generatedSecret) {
+    logger.warn('secrets.system is not set; using a random secret that lasts only as long as this process')
+  }
+
+  let store: SqlStore
+  try {
+    store = await openStore(config.dsn)
+  } catch (err) {
+    logger.error((err as Error).message)
+    return EXIT_FAILURE
+  }
+  try {
+    if (!(await checkSchema(store, config, logger))) {
+      await store.close()
+      return EXIT_FAILURE
+    }
+    let server: RunningServer | undefined
+    const stopRequested = waitForSignal(io, () => {
+      server?.abort()
+      logger.warn('second signal: closed open connections')
+    })
+    const apps = buildApp({ config, store, logger })
+    await apps.ctx.keys.ensureDefaultSets()
+    server = listen(apps, config, logger, apis)
+    for (const l of server.listeners) logger.info('listening', { api: l.api, url: l.url, port: l.port })
+
+    const signal = await stopRequested
+    logger.info('shutting down: draining in-flight requests', { signal })
+    await server.drain()
+    await store.close()
+    logger.info('stopped')
+    return EXIT_OK
+  } catch (err) {
+    logger.error((err as Error).message)
+    await store.close().catch(() => {})
+    return EXIT_FAILURE
   }
 }

@@ -24,9 +24,19 @@ export interface StoreFactory {
 
 const cleanups: (() => Promise<void>)[] = []
 
-/** Closes everything tests opened; test/_setup.ts (preloaded) runs it once after the whole run. */
+const schemas = new Set<string>()
+
+/** Closes everything tests opened and drops their PostgreSQL schemas; test/_setup.ts runs it after the whole run. */
 export async function closeAll() {
-  while (cleanups.length) await cleanups.pop()!().catch(() => {})
+  await Promise.all(cleanups.splice(0).map((fn) => fn().catch(() => {})))
+  if (!schemas.size || !TEST_DATABASE_URL) return
+  const admin = new PostgresDriver(TEST_DATABASE_URL, { max: 1 })
+  const names = [...schemas]
+  schemas.clear()
+  for (let i = 0; i < names.length; i += 50) {
+    await admin.exec(`DROP SCHEMA IF EXISTS ${names.slice(i, i + 50).join(', ')} CASCADE`).catch(() => {})
+  }
+  await admin.close()
 }
 
 /**
@@ -45,14 +55,10 @@ export async function openPostgres(url = TEST_DATABASE_URL!): Promise<SqlStore> 
   const admin = new PostgresDriver(url, { max: 1 })
   await admin.exec(`CREATE SCHEMA ${schema}`)
   await admin.close()
+  schemas.add(schema)
   const store = new SqlStore(new PostgresDriver(url, { schema, max: 4, idleTimeout: 1 }))
   await migrate(store.driver)
-  onCleanup(async () => {
-    await store.close()
-    const dropper = new PostgresDriver(url, { max: 1 })
-    await dropper.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await dropper.close()
-  })
+  onCleanup(() => store.close())
   return store
 }
 
@@ -147,22 +153,23 @@ export async function freshPostgresSchema(url = TEST_DATABASE_URL!): Promise<{ s
   const admin = new PostgresDriver(url, { max: 1 })
   try {
     await admin.exec(`CREATE SCHEMA ${schema}`)
-  } catch (err) {
+  } finally {
     await admin.close()
-    throw err
   }
+  schemas.add(schema)
   const drop = once(async () => {
-    await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await admin.close()
+    const dropper = new PostgresDriver(url, { max: 1 })
+    await dropper.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await dropper.close()
+    schemas.delete(schema)
   })
-  onCleanup(drop)
   return { schema, drop }
 }
 
 /** `count` stores with separate pools on one fresh, migrated PostgreSQL schema. */
 export async function openSharedPostgres(count: number, url = TEST_DATABASE_URL!): Promise<SharedStores> {
   const { schema, drop } = await freshPostgresSchema(url)
-  const stores = Array.from({ length: count }, () => new SqlStore(new PostgresDriver(url, { schema, max: 4 })))
+  const stores = Array.from({ length: count }, () => new SqlStore(new PostgresDriver(url, { schema, max: 4, idleTimeout: 1 })))
   const close = once(async () => {
     await Promise.all(stores.map((s) => s.close()))
     await drop()

@@ -109,6 +109,13 @@ CREATE INDEX flows_subject_client_idx ON flows (subject, client_id);
 CREATE INDEX flows_login_session_idx ON flows (login_session_id);
 CREATE INDEX flows_expires_at_idx ON flows (expires_at);
 
+CREATE TABLE handled_challenges (
+  id TEXT PRIMARY KEY,
+  redirect_to TEXT NOT NULL,
+  expires_at INTEGER NOT NULL
+);
+CREATE INDEX handled_challenges_expires_at_idx ON handled_challenges (expires_at);
+
 CREATE TABLE jti_blacklist (
   signature TEXT PRIMARY KEY,
   expires_at INTEGER NOT NULL

@@ -137,7 +137,9 @@ export const clientCommands: Command[] = [
     async run(args, io) {
       const ep = endpoint(args, io, 'admin')
       const clients: Client[] = []
-      for (const id of args.positionals) clients.push((await call(ep, 'GET', `/admin/clients/${segment(id)}`)).body as Client)
+      for (const id of args.positionals) {
+        clients.push((await call(ep, 'GET', `/admin/clients/${segment(id)}`)).body as Client)
+      }
       printClients(io, args, clients, clients.length === 1 ? clients[0] : clients)
       return EXIT_OK
     },

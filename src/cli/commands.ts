@@ -1,9 +1,8 @@
-import { ConfigError } from '../config/load.ts'
 import { StoreError } from '../store/types.ts'
 import { VERSION } from '../version.ts'
 import { clientCommands } from './clients.ts'
 import { CommandError, parseCommandArgs, UsageError, type Command } from './args.ts'
-import { commandHelp, configHelp, usage } from './help.ts'
+import { commandHelp, usage } from './usage.ts'
 import { EXIT_FAILURE, EXIT_OK, EXIT_USAGE, type CliIo } from './io.ts'
 import { janitorCommand } from './janitor.ts'
 import { jwkCommands } from './jwk.ts'
@@ -32,7 +31,7 @@ const helpCommand: Command = {
   async run(args, io) {
     const words = args.positionals
     if (words.length === 0) io.out(usage(COMMANDS))
-    else if (words.length === 1 && words[0] === 'config') io.out(configHelp())
+    else if (words.length === 1 && words[0] === 'config') io.out((await import('./help.ts')).configHelp())
     else {
       const found = find(words)
       if (!found || found.rest.length) throw new UsageError(`unknown command "${words.join(' ')}"`)
@@ -56,16 +55,14 @@ export const COMMANDS: readonly Command[] = [
 ]
 
 function find(argv: readonly string[]): { command: Command; rest: string[] } | undefined {
-  let best: { command: Command; rest: string[] } | undefined
+  let best: { command: Command; length: number } | undefined
   for (const command of COMMANDS) {
     for (const path of [command.path, ...(command.aliases ?? [])]) {
       const matches = path.every((word, i) => argv[i] === word)
-      if (matches && (!best || path.length > argv.length - best.rest.length)) {
-        best = { command, rest: argv.slice(path.length) }
-      }
+      if (matches && path.length > (best?.length ?? 0)) best = { command, length: path.length }
     }
   }
-  return best
+  return best && { command: best.command, rest: argv.slice(best.length) }
 }
 
 const wantsHelp = (rest: readonly string[]) => {
@@ -75,15 +72,19 @@ const wantsHelp = (rest: readonly string[]) => {
 
 /** Runs the command `argv` names and returns the exit code; nothing thrown escapes as a stack trace. */
 export async function dispatch(argv: readonly string[], io: CliIo): Promise<number> {
-  if (argv.length === 0 || (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h'))) {
-    ;(argv.length === 0 ? io.err : io.out)(usage(COMMANDS))
-    return argv.length === 0 ? EXIT_USAGE : EXIT_OK
+  if (argv.length === 0) {
+    io.err(usage(COMMANDS))
+    return EXIT_USAGE
+  }
+  if (argv.length === 1 && (argv[0] === '--help' || argv[0] === '-h')) {
+    io.out(usage(COMMANDS))
+    return EXIT_OK
   }
   if (argv[0] === '--version') return versionCommand.run(parseCommandArgs([], versionCommand), io)
   const found = find(argv)
   if (!found) {
     const group = COMMANDS.filter((c) => c.path.length > 1 && c.path[0] === argv[0]).map((c) => c.path[1])
-    const hint = group.length ? `"${argv[0]}" expects one of: ${group.join(", ")}` : "unknown command"
+    const hint = group.length ? `"${argv[0]}" expects one of: ${group.join(', ')}` : 'unknown command'
     io.err(`gatehouse: ${hint} (got "${argv.join(' ')}")\n\n${usage(COMMANDS)}`)
     return EXIT_USAGE
   }
@@ -99,7 +100,9 @@ export async function dispatch(argv: readonly string[], io: CliIo): Promise<numb
       io.err(`gatehouse ${command.path.join(' ')}: ${err.message}\n\n${commandHelp(command)}`)
       return EXIT_USAGE
     }
-    if (err instanceof ConfigError || err instanceof CommandError || err instanceof StoreError) {
+    // ConfigError is told by its code so that this module does not load the config schema.
+    const configError = err instanceof Error && (err as { code?: unknown }).code === 'ERR_CONFIG_INVALID'
+    if (configError || err instanceof CommandError || err instanceof StoreError) {
       io.err(`gatehouse: ${err.message}\n`)
       return EXIT_FAILURE
     }

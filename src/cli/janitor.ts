@@ -1,6 +1,3 @@
-import { runJanitor } from '../janitor.ts'
-import { pendingMigrations } from '../store/migrate.ts'
-import { openStore } from '../store/open.ts'
 import { systemClock } from '../util/clock.ts'
 import { parseDuration } from '../util/duration.ts'
 import { CommandError, UsageError, type Command } from './args.ts'
@@ -47,6 +44,11 @@ export const janitorCommand: Command = {
       keepIfYounger: duration(args.string('keep-if-younger')),
     }
     const dsn = await resolveDsn(args, io.env)
+    const [{ runJanitor }, { pendingMigrations }, { openStore }] = await Promise.all([
+      import('../janitor.ts'),
+      import('../store/migrate.ts'),
+      import('../store/open.ts'),
+    ])
     const store = await openStore(dsn, { max: 1 })
     try {
       const pending = await pendingMigrations(store.driver)

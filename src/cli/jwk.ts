@@ -63,7 +63,9 @@ export const jwkCommands: Command[] = [
     async run(args, io) {
       const ep = endpoint(args, io, 'admin')
       const entries: Entry[] = []
-      for (const set of args.positionals) entries.push(...keysOf(set, (await call(ep, 'GET', `/admin/keys/${segment(set)}`)).body))
+      for (const set of args.positionals) {
+        entries.push(...keysOf(set, (await call(ep, 'GET', `/admin/keys/${segment(set)}`)).body))
+      }
       printKeys(io, args, entries)
       return EXIT_OK
     },

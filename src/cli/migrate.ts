@@ -1,5 +1,3 @@
-import { migrate, migrationStatus, pendingMigrations } from '../store/migrate.ts'
-import { openStore, redactDsn } from '../store/open.ts'
 import type { SqlStore } from '../store/sql/store.ts'
 import type { Command } from './args.ts'
 import { EXIT_OK, type CliIo } from './io.ts'
@@ -8,7 +6,11 @@ import { DSN_FLAGS, resolveDsn } from './source.ts'
 
 const label = (m: { version: string; name: string }) => `${m.version}_${m.name}`
 
+/** The store and migration modules, loaded only by the commands that use them (they pull in the drivers). */
+const storeModules = async () => ({ ...(await import('../store/open.ts')), ...(await import('../store/migrate.ts')) })
+
 async function withStore<T>(dsn: string, fn: (store: SqlStore) => Promise<T>): Promise<T> {
+  const { openStore } = await storeModules()
   const store = await openStore(dsn, { max: 1 })
   try {
     return await fn(store)
@@ -35,6 +37,7 @@ export const migrateSqlCommand: Command = {
   },
   async run(args, io) {
     const dsn = await resolveDsn(args, io.env)
+    const { migrate, pendingMigrations, redactDsn } = await storeModules()
     return withStore(dsn, async (store) => {
       const pending = await pendingMigrations(store.driver)
       if (pending.length === 0) {
@@ -47,7 +50,8 @@ export const migrateSqlCommand: Command = {
         return EXIT_OK
       }
       const applied = await migrate(store.driver)
-      io.out(`Applied ${applied.length} migration(s): ${applied.map(label).join(', ') || 'none (already applied by another process)'}\n`)
+      const names = applied.map(label).join(', ') || 'none (another process applied them first)'
+      io.out(`Applied ${applied.length} migration(s): ${names}\n`)
       return EXIT_OK
     })
   },
@@ -62,6 +66,7 @@ export const migrateStatusCommand: Command = {
   async run(args, io) {
     const format = formatOf(args.string('format'))
     const dsn = await resolveDsn(args, io.env)
+    const { migrationStatus } = await storeModules()
     const status = await withStore(dsn, (store) => migrationStatus(store.driver))
     const rows = status.map((s) => ({
       version: s.version,

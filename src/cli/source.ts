@@ -1,5 +1,3 @@
-import { parseConfigText } from '../config/load.ts'
-import { parseDsn } from '../store/open.ts'
 import { CommandError, UsageError, type Args, type Flags } from './args.ts'
 
 export const CONFIG_FLAG = {
@@ -26,6 +24,7 @@ export async function readConfigFile(path: string): Promise<unknown> {
   } catch (err) {
     throw new CommandError(`cannot read config file ${path}: ${(err as Error).message}`)
   }
+  const { parseConfigText } = await import('../config/load.ts')
   return parseConfigText(text, path)
 }
 
@@ -46,6 +45,7 @@ export async function resolveDsn(args: Args, env: Readonly<Record<string, string
     dsn = env.DSN || (typeof fromFile === 'string' ? fromFile : undefined)
     if (!dsn) throw new CommandError('no DSN: set the DSN environment variable or dsn in the config file')
   }
+  const { parseDsn } = await import('../store/open.ts')
   parseDsn(dsn)
   return dsn
 }

@@ -34,6 +34,11 @@ export interface Issuance {
   accessTokenLifespan?: number
   /** Refresh token lifetime in ms (-1: never expires); defaults like the access token's (`ttl.refresh_token`). */
   refreshTokenLifespan?: number
+  /**
+   * Scopes of the refresh token when they differ from the access token's: RFC 6749 §6, a refresh token issued
+   * on refresh keeps the scope of the one presented even when the access token's scope was narrowed.
+   */
+  refreshTokenScope?: readonly string[]
   /** The grant family shared by every token descended from one authorization; a new family when absent. */
   requestId?: string
   /** The consent flow the tokens descend from, if any. */
@@ -85,6 +90,7 @@ function checkIssuance(grantType: string, i: Issuance | null | undefined, client
   if (!i || typeof i !== 'object') failClosed(grantType, 'no issuance')
   if (typeof i.subject !== 'string' || !i.subject) failClosed(grantType, 'subject')
   if (!isStrings(i.grantedScope) || !isStrings(i.grantedAudience)) failClosed(grantType, 'granted scope or audience')
+  if (i.refreshTokenScope !== undefined && !isStrings(i.refreshTokenScope)) failClosed(grantType, 'refresh token scope')
   if (typeof i.refresh !== 'boolean') failClosed(grantType, 'refresh')
   if (!isLifespan(i.accessTokenLifespan, false) || !isLifespan(i.refreshTokenLifespan, true)) failClosed(grantType, 'lifespan')
   if (!(i.client ?? client)?.client_id) failClosed(grantType, 'client')
@@ -170,6 +176,7 @@ export async function issueTokens(
       'refresh_token',
       {
         ...base,
+        ...(issuance.refreshTokenScope ? { granted_scope: [...issuance.refreshTokenScope] } : {}),
         signature: refresh.signature,
         session_data: sealSession(ctx, 'refresh_token', refresh.signature, { ...refreshSession, format: 'opaque' }),
         expires_at: expiryOf(now, rtLifespan),

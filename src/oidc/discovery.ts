@@ -64,11 +64,38 @@ export const revocationMetadata: DiscoveryContribution = {
   },
 }
 
+/** OpenID Connect: userinfo (OIDC Core §5.3), its signing, subjects and the scopes that shape ID tokens. */
+export const userinfoMetadata: DiscoveryContribution = {
+  feature: 'userinfo',
+  metadata: (ctx) => ({
+    userinfo_endpoint: `${ctx.publicUrl}/userinfo`,
+    // Clients register `none` or `RS256`; RS256 works when the id-token keys are RSA.
+    userinfo_signing_alg_values_supported: ['none', ...(ctx.config.keys.algorithms.id_token === 'RS256' ? ['RS256'] : [])],
+    scopes_supported: ['openid', 'offline_access', 'offline'],
+    claims_supported: ['sub'],
+  }),
+}
+
+/** The authorization endpoint (RFC 6749 §3.1) with the login and consent flow: code only, PKCE S256, RFC 9207 iss. */
+export const authorizationEndpointMetadata: DiscoveryContribution = {
+  feature: 'authorization_endpoint',
+  metadata: (ctx) => ({
+    authorization_endpoint: `${ctx.publicUrl}/oauth2/auth`,
+    response_types_supported: ['code'],
+    response_modes_supported: ['query', 'fragment', 'form_post'],
+    code_challenge_methods_supported: ['S256'],
+    authorization_response_iss_parameter_supported: true,
+    request_parameter_supported: false,
+    request_uri_parameter_supported: false,
+    claims_parameter_supported: false,
+  }),
+}
+
 /**
  * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
  * the admin API only.
  */
-export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata]
+export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata]
 
 /**
  * Merges contributions: lists are united in order without duplicates; a scalar set twice must agree,

@@ -32,6 +32,18 @@ export interface TokenStore {
    * processes, exactly one receives the row. Others (and later callers) get null.
    */
   consume(kind: TokenKind, signature: string, now: number): Promise<TokenRow | null>
+  /**
+   * Redeems a refresh token under graceful rotation (`oauth2.grant.refresh_token.rotation_grace_period`),
+   * atomically: an active token unexpired at `now` is marked used (`first_used_at` on the first use,
+   * `used_times` + 1) and returned when it is unused, or used before with `used_times` ≤ `reuseCount`
+   * (0: no limit). It stays active; its first use cuts its expiry to `now + gracePeriod`. Null otherwise.
+   */
+  useWithGrace(signature: string, now: number, gracePeriod: number, reuseCount: number): Promise<TokenRow | null>
+  /**
+   * Records a refused presentation of a spent token (a replayed code, a reused refresh token): `used_times` + 1
+   * and deactivated, so a concurrent redemption of the same token can see it. Returns the row, null when unknown.
+   */
+  recordReuse(kind: TokenKind, signature: string): Promise<TokenRow | null>
   /** Deactivates one token; returns whether it was active. */
   deactivate(kind: TokenKind, signature: string): Promise<boolean>
   /** Deactivates every token of a grant family in every table, atomically; returns how many were active. */
@@ -144,7 +156,14 @@ export interface FlowStore {
   /** Flows of a subject (and optionally one client), newest first. */
   listFlows(subject: string, clientId?: string): Promise<FlowRow[]>
   deleteFlows(subject: string, clientId?: string): Promise<string[]>
-  /** Deletes up to `limit` expired rows, flows first, then login sessions; returns how many it deleted. */
+  /**
+   * Records that a challenge or verifier was handled, with the (sealed) redirect it answered; single-winner
+   * across processes: false when `id` was already recorded.
+   */
+  markHandled(id: string, redirectTo: string, expiresAt: number): Promise<boolean>
+  /** The (sealed) redirect recorded for a handled challenge, or null. */
+  getHandled(id: string): Promise<string | null>
+  /** Deletes up to `limit` expired rows, flows first, then login sessions, then handled challenges; returns how many it deleted. */
   deleteExpired(before: number, limit: number): Promise<number>
 }
 

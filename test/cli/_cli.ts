@@ -2,6 +2,9 @@ import { afterAll } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { PostgresDriver } from '../../src/store/postgres/driver.ts'
+import { SqliteDriver } from '../../src/store/sqlite/driver.ts'
+import { SqlStore } from '../../src/store/sql/store.ts'
 
 const ROOT = join(import.meta.dir, '..', '..')
 const MAIN = join(ROOT, 'src', 'main.ts')
@@ -40,9 +43,6 @@ export async function runCli(args: string[], env: Record<string, string> = {}, s
 }
 
 const dirs: string[] = []
-afterAll(() => {
-  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
-})
 
 /** A fresh temporary directory, removed after the file's tests. */
 export function tempDir(): string {
@@ -72,9 +72,6 @@ export interface Served {
 }
 
 const running: Served[] = []
-afterAll(() => {
-  for (const s of running.splice(0)) s.proc.kill('SIGKILL')
-})
 
 export function serve(args: string[], env: Record<string, string> = {}): Served {
   const proc = Bun.spawn(['bun', MAIN, 'serve', ...args], {
@@ -134,4 +131,58 @@ export function serve(args: string[], env: Record<string, string> = {}): Served 
   }
   running.push(served)
   return served
+}
+
+const PG = process.env.TEST_DATABASE_URL
+const schemas: string[] = []
+
+/**
+ * Registers, for the calling test file, the removal of what its tests left behind: servers still
+ * running, temporary directories and PostgreSQL schemas. Call it at the top level of every test file
+ * (a hook registered here at import time would only apply to the first file that imports this module).
+ */
+export function cleanupAfterAll() {
+  afterAll(async () => {
+    for (const s of running.splice(0)) s.proc.kill('SIGKILL')
+    for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true })
+    if (PG && schemas.length) {
+      const admin = new PostgresDriver(PG, { max: 1 })
+      for (const schema of schemas.splice(0)) await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+      await admin.close()
+    }
+  })
+}
+
+export interface Database {
+  name: 'sqlite' | 'postgres'
+  /** The DSN of a fresh, empty database (a SQLite file, or a PostgreSQL schema dropped after the file's tests). */
+  fresh(): Promise<string>
+  /** Opens the store behind a DSN from `fresh` directly, without migrating. */
+  open(dsn: string): SqlStore
+}
+
+/** SQLite always; PostgreSQL too when TEST_DATABASE_URL is set. */
+export function databases(): Database[] {
+  const list: Database[] = [
+    {
+      name: 'sqlite',
+      fresh: async () => `sqlite://${join(tempDir(), 'db.sqlite')}`,
+      open: (dsn) => new SqlStore(new SqliteDriver(dsn.slice('sqlite://'.length))),
+    },
+  ]
+  if (PG) {
+    list.push({
+      name: 'postgres',
+      async fresh() {
+        const schema = `gh_cli_${process.pid}_${Date.now().toString(36)}_${schemas.length}`
+        schemas.push(schema)
+        const admin = new PostgresDriver(PG, { max: 1 })
+        await admin.exec(`CREATE SCHEMA ${schema}`)
+        await admin.close()
+        return `${PG}${PG.includes('?') ? '&' : '?'}search_path=${schema}`
+      },
+      open: (dsn) => new SqlStore(new PostgresDriver(dsn, { max: 2 })),
+    })
+  }
+  return list
 }

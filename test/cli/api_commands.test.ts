@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { PROD_ENV, runCli, serve, type Served } from './_cli.ts'
+import { cleanupAfterAll, PROD_ENV, runCli, serve, type Served } from './_cli.ts'
+
+cleanupAfterAll()
 
 let server: Served
 let admin: string

@@ -6,7 +6,9 @@ import { SqliteDriver } from '../../src/store/sqlite/driver.ts'
 import { SqlStore } from '../../src/store/sql/store.ts'
 import type { Store, TokenKind, TokenRow } from '../../src/store/types.ts'
 import { manualClock } from '../../src/util/clock.ts'
-import { runCli, tempDir } from './_cli.ts'
+import { cleanupAfterAll, type Database, databases, runCli, tempDir } from './_cli.ts'
+
+cleanupAfterAll()
 
 const HOUR = 3_600_000
 const NOW = Date.now()
@@ -66,6 +68,25 @@ async function openFile(path: string) {
   return store
 }
 
+/** A fresh migrated database seeded with `expired` and `live` rows in every table; returns its DSN. */
+async function seeded(db: Database, expired: number, live: number) {
+  const dsn = await db.fresh()
+  const store = db.open(dsn)
+  await migrate(store.driver)
+  await seed(store, expired, live)
+  await store.close()
+  return dsn
+}
+
+async function countsAt(db: Database, dsn: string) {
+  const store = db.open(dsn)
+  try {
+    return await counts(store)
+  } finally {
+    await store.close()
+  }
+}
+
 async function counts(store: SqlStore) {
   const n = async (table: string) =>
     Number((await store.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n)
@@ -115,66 +136,56 @@ describe('runJanitor', () => {
   })
 })
 
+for (const db of databases()) {
+  describe(`gatehouse janitor (${db.name})`, () => {
+    it('deletes expired rows of every table, keeps live ones and reports per table', async () => {
+      const dsn = await seeded(db, 5, 2)
+      const r = await runCli(['janitor', dsn, '--batch-size', '2'])
+      expect(r.code).toBe(0)
+      expect(r.stdout).toMatch(/^TABLE\s+DELETED\naccess_tokens\s+5\n/)
+      expect(r.stdout).toMatch(/flows, login_sessions\s+10\n/)
+      expect(await countsAt(db, dsn)).toEqual({
+        access_tokens: 2,
+        refresh_tokens: 2,
+        authorization_codes: 2,
+        jti_blacklist: 2,
+        flows: 2,
+        login_sessions: 2,
+      })
+    })
+
+    it('cleans only what --tokens or --requests names, up to --limit', async () => {
+      const dsn = await seeded(db, 5, 0)
+      const tokens = await runCli(['janitor', dsn, '--tokens', '--limit', '3', '--format', 'json'])
+      expect(tokens.code).toBe(0)
+      expect(JSON.parse(tokens.stdout)).toEqual([
+        { table: 'access_tokens', deleted: 3 },
+        { table: 'refresh_tokens', deleted: 3 },
+        { table: 'authorization_codes', deleted: 3 },
+        { table: 'jti_blacklist', deleted: 3 },
+      ])
+      const requests = await runCli(['janitor', '-e', '--requests', '--format', 'json'], { DSN: dsn })
+      expect(JSON.parse(requests.stdout)).toEqual([{ table: 'flows, login_sessions', deleted: 10 }])
+      expect(await countsAt(db, dsn)).toEqual({
+        access_tokens: 2,
+        refresh_tokens: 2,
+        authorization_codes: 2,
+        jti_blacklist: 2,
+        flows: 0,
+        login_sessions: 0,
+      })
+    })
+  })
+}
+
 describe('gatehouse janitor', () => {
-  it('deletes expired rows of every table, keeps live ones and reports per table', async () => {
-    const path = join(tempDir(), 'janitor.sqlite')
-    const store = await openFile(path)
-    await seed(store, 5, 2)
-    await store.close()
-
-    const r = await runCli(['janitor', `sqlite://${path}`, '--batch-size', '2'])
-    expect(r.code).toBe(0)
-    expect(r.stdout).toMatch(/^TABLE\s+DELETED\naccess_tokens\s+5\n/)
-    expect(r.stdout).toMatch(/flows, login_sessions\s+10\n/)
-
-    const after = await openFile(path)
-    expect(await counts(after)).toEqual({
-      access_tokens: 2,
-      refresh_tokens: 2,
-      authorization_codes: 2,
-      jti_blacklist: 2,
-      flows: 2,
-      login_sessions: 2,
-    })
-    await after.close()
-  })
-
-  it('cleans only what --tokens or --requests names, up to --limit', async () => {
-    const path = join(tempDir(), 'janitor.sqlite')
-    const store = await openFile(path)
-    await seed(store, 5, 0)
-    await store.close()
-
-    const tokens = await runCli(['janitor', `sqlite://${path}`, '--tokens', '--limit', '3', '--format', 'json'])
-    expect(tokens.code).toBe(0)
-    expect(JSON.parse(tokens.stdout)).toEqual([
-      { table: 'access_tokens', deleted: 3 },
-      { table: 'refresh_tokens', deleted: 3 },
-      { table: 'authorization_codes', deleted: 3 },
-      { table: 'jti_blacklist', deleted: 3 },
-    ])
-    const requests = await runCli(['janitor', '-e', '--requests', '--format', 'json'], { DSN: `sqlite://${path}` })
-    expect(JSON.parse(requests.stdout)).toEqual([{ table: 'flows, login_sessions', deleted: 10 }])
-
-    const after = await openFile(path)
-    expect(await counts(after)).toEqual({
-      access_tokens: 2,
-      refresh_tokens: 2,
-      authorization_codes: 2,
-      jti_blacklist: 2,
-      flows: 0,
-      login_sessions: 0,
-    })
-    await after.close()
-  })
-
   it('refuses an unmigrated database and bad flag values', async () => {
     const dsn = `sqlite://${join(tempDir(), 'empty.sqlite')}`
     const r = await runCli(['janitor', dsn])
     expect(r.code).toBe(1)
     expect(r.stderr).toContain('gatehouse migrate sql')
-    for (const flags of [['--batch-size', '0'], ['--limit', '-3'], ['--keep-if-younger', 'soon']]) {
-      const bad = await runCli(['janitor', dsn, ...flags])
+    const cases = [['--batch-size', '0'], ['--limit', '-3'], ['--keep-if-younger', 'soon']]
+    for (const bad of await Promise.all(cases.map((flags) => runCli(['janitor', dsn, ...flags])))) {
       expect(bad.code).toBe(2)
     }
   })

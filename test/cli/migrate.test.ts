@@ -1,38 +1,8 @@
-import { afterAll, describe, expect, it } from 'bun:test'
+import { describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
-import { PostgresDriver } from '../../src/store/postgres/driver.ts'
-import { runCli, tempDir } from './_cli.ts'
+import { cleanupAfterAll, databases, runCli, tempDir } from './_cli.ts'
 
-const PG = process.env.TEST_DATABASE_URL
-
-interface Target {
-  name: string
-  /** A DSN of a fresh, empty database. */
-  fresh(): Promise<string>
-}
-
-const schemas: string[] = []
-afterAll(async () => {
-  if (!PG || schemas.length === 0) return
-  const admin = new PostgresDriver(PG, { max: 1 })
-  for (const schema of schemas) await admin.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-  await admin.close()
-})
-
-const targets: Target[] = [{ name: 'sqlite', fresh: async () => `sqlite://${join(tempDir(), 'db.sqlite')}` }]
-if (PG) {
-  targets.push({
-    name: 'postgres',
-    async fresh() {
-      const schema = `gh_cli_${process.pid}_${schemas.length}`
-      schemas.push(schema)
-      const admin = new PostgresDriver(PG, { max: 1 })
-      await admin.exec(`CREATE SCHEMA ${schema}`)
-      await admin.close()
-      return `${PG}${PG.includes('?') ? '&' : '?'}search_path=${schema}`
-    },
-  })
-}
+cleanupAfterAll()
 
 const status = async (args: string[], env: Record<string, string> = {}) => {
   const r = await runCli(['migrate', 'status', ...args, '--format', 'json'], env)
@@ -40,7 +10,7 @@ const status = async (args: string[], env: Record<string, string> = {}) => {
   return JSON.parse(r.stdout) as { version: string; name: string; applied_at: string | null }[]
 }
 
-for (const target of targets) {
+for (const target of databases()) {
   describe(`migrate (${target.name})`, () => {
     it('applies with --yes, shows the applied migrations in status, and is idempotent', async () => {
       const dsn = await target.fresh()

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
-import { PROD_ENV, runCli, serve, tempDir } from './_cli.ts'
+import { cleanupAfterAll, PROD_ENV, runCli, serve, tempDir } from './_cli.ts'
+
+cleanupAfterAll()
 
 const ready = (port: number) => fetch(`http://127.0.0.1:${port}/health/ready`)
 
@@ -70,13 +72,14 @@ describe('serve', () => {
   })
 
   it('starts only the public or only the admin API when asked', async () => {
-    for (const [target, other] of [['public', 'admin'], ['admin', 'public']] as const) {
+    for (const [target, other, signal] of [['public', 'admin', 'SIGTERM'], ['admin', 'public', 'SIGINT']] as const) {
       const s = serve([target], { DSN: 'memory', ...PROD_ENV })
       expect((await ready(await s.port(target))).status).toBe(200)
       expect(s.lines.filter((l) => l.msg === 'listening').map((l) => l.api)).toEqual([target])
       expect(s.lines.some((l) => l.api === other)).toBe(false)
-      s.proc.kill('SIGTERM')
+      s.proc.kill(signal)
       expect(await s.exited).toBe(0)
+      expect(s.lines.find((l) => String(l.msg).startsWith('shutting down'))?.signal).toBe(signal)
     }
   })
 
@@ -105,5 +108,16 @@ describe('serve', () => {
     expect(JSON.parse(response.body).keys[0]).toMatchObject({ kid: 'k1', alg: 'ES256' })
     expect(await s.exited).toBe(0)
     expect(s.lines.at(-1)?.msg).toBe('stopped')
+  })
+
+  it('closes open connections on a second signal', async () => {
+    const s = serve(['admin'], { DSN: 'memory', ...PROD_ENV })
+    const held = await heldRequest(await s.port('admin'), '/admin/keys/stuck', JSON.stringify({ alg: 'ES256' }))
+    s.proc.kill('SIGTERM')
+    await s.waitFor((l) => String(l.msg).startsWith('shutting down'))
+    s.proc.kill('SIGTERM')
+    await s.waitFor((l) => String(l.msg).startsWith('second signal'))
+    await expect(held.finish()).rejects.toThrow('connection closed')
+    expect(await s.exited).toBe(0)
   })
 })

@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'bun:test'
 import { Database } from 'bun:sqlite'
 import { join } from 'node:path'
-import { noStack, PROD_ENV, runCli, tempDir } from './_cli.ts'
+import { cleanupAfterAll, FAST_KEYS, noStack, PROD_ENV, runCli, tempDir } from './_cli.ts'
+
+cleanupAfterAll()
 
 const UNREACHABLE = 'postgres://postgres@127.0.0.1:1/x'
 
@@ -59,6 +61,19 @@ describe('serve refuses to start with one clear message', () => {
     expect(noStack(r.stderr)).toBe(true)
   })
 
+  it('reports a port already in use', async () => {
+    const taken = Bun.serve({ port: 0, fetch: () => new Response('taken') })
+    try {
+      const env = { DSN: 'memory', SERVE_PUBLIC_PORT: String(taken.port), SERVE_ADMIN_PORT: '0', ...FAST_KEYS, ...PROD_ENV }
+      const r = await runCli(['serve', 'all'], env)
+      expect(r.code).toBe(1)
+      expect(r.stderr).toContain(`cannot listen on *:${taken.port} (public API)`)
+      expect(noStack(r.stderr)).toBe(true)
+    } finally {
+      await taken.stop(true)
+    }
+  })
+
   it('refuses an unmigrated database, naming gatehouse migrate sql', async () => {
     const dsn = `sqlite://${join(tempDir(), 'fresh.sqlite')}`
     const r = await runCli(['serve', 'all'], { DSN: dsn, ...PROD_ENV })
@@ -91,8 +106,8 @@ describe('serve refuses to start with one clear message', () => {
 
 describe('migrate and janitor fail with one clear message', () => {
   it('reports a wrong DSN scheme', async () => {
-    for (const args of [['migrate', 'sql', 'mysql://x', '--yes'], ['migrate', 'status', 'mysql://x'], ['janitor', 'mysql://x']]) {
-      const r = await runCli(args)
+    const cases = [['migrate', 'sql', 'mysql://x', '--yes'], ['migrate', 'status', 'mysql://x'], ['janitor', 'mysql://x']]
+    for (const r of await Promise.all(cases.map((args) => runCli(args)))) {
       expect(r.code).toBe(1)
       expect(r.stderr).toBe('gatehouse: dsn: unsupported scheme "mysql"\n')
     }

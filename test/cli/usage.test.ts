@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'bun:test'
 import { envKeys } from '../../src/config/load.ts'
 import { configRows } from '../../src/cli/help.ts'
-import { runCli } from './_cli.ts'
+import { cleanupAfterAll, runCli } from './_cli.ts'
+
+cleanupAfterAll()
 
 const COMMANDS = [
   'serve all|public|admin',
@@ -59,8 +61,8 @@ describe('usage', () => {
   })
 
   it('exits 2 on a wrong serve target and on missing or extra arguments', async () => {
-    for (const args of [['serve', 'everything'], ['serve'], ['version', 'extra'], ['janitor', '--limit', 'many', 'memory']]) {
-      const r = await runCli(args)
+    const cases = [['serve', 'everything'], ['serve'], ['version', 'extra'], ['janitor', '--limit', 'many', 'memory']]
+    for (const r of await Promise.all(cases.map((args) => runCli(args)))) {
       expect(r.code).toBe(2)
       expect(r.stderr).toContain('Usage: gatehouse')
     }

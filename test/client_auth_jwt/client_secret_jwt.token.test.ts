@@ -1,4 +1,5 @@
-import { describe, expect, it } from 'bun:test'
+import { beforeAll, describe, expect, it } from 'bun:test'
+import type { JsonWebKey } from '@ory/hydra-client'
 import * as oauth from 'oauth4webapi'
 import { startServer, storeFactories, type TestServer } from '../_harness.ts'
 import { AS, basic, createClient, postForm, TOKEN_URL, via } from '../oauth2/_setup.ts'
@@ -22,14 +23,18 @@ async function editRow(s: TestServer, id: string, edit: (row: NonNullable<Awaite
 
 for (const factory of storeFactories()) {
   describe(`client_secret_jwt at the token endpoint (${factory.name})`, () => {
+    // One server per store: every test registers its own clients.
+    let s: TestServer
+    beforeAll(async () => {
+      s = await startServer(factory)
+    })
+
     it('accepts an assertion MAC-protected with the client secret', async () => {
-      const s = await startServer(factory)
       const id = await csjClient(s)
       for (const alg of ['HS256', 'HS384', 'HS512']) await expectToken(await tokenWith(s, await assertion(s, id, secretSigner(SECRET, alg))))
     })
 
     it('works with oauth4webapi ClientSecretJwt', async () => {
-      const s = await startServer(factory)
       const id = await csjClient(s)
       const auth = oauth.ClientSecretJwt(SECRET, {
         // oauth4webapi reads the system clock; the server runs on the test clock.
@@ -43,7 +48,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses a wrong secret, a replay and an algorithm other than the registered one', async () => {
-      const s = await startServer(factory)
       const id = await csjClient(s, { token_endpoint_auth_signing_alg: 'HS512' })
       await expectInvalidClient(await tokenWith(s, await assertion(s, id, secretSigner(`${SECRET}x`, 'HS512'))), /signature is invalid/)
       await expectInvalidClient(await tokenWith(s, await assertion(s, id, secretSigner(SECRET, 'HS256'))), /registered algorithm "HS512"/)
@@ -53,22 +57,21 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses the claims checks shared with private_key_jwt', async () => {
-      const s = await startServer(factory)
       const id = await csjClient(s)
       const now = seconds(s.clock())
       const signer = secretSigner(SECRET)
+      const before = await s.store.tokens.count('access_token')
       await expectInvalidClient(await tokenWith(s, await assertion(s, id, signer, { aud: 'https://other.example' })), /claim "aud"/)
       await expectInvalidClient(await tokenWith(s, await assertion(s, id, signer, { exp: now - 60, iat: now - 120 })), /expired/)
       await expectInvalidClient(await tokenWith(s, await assertion(s, id, signer, { jti: undefined })), /claim "jti"/)
       await expectInvalidClient(await tokenWith(s, await assertion(s, id, signer, { iss: 'x' })), /claim "iss"/)
       await expectInvalidClient(await tokenWith(s, await assertion(s, id, signer, { exp: now + 7200 })), /more than 3600 seconds/)
-      expect(await s.store.tokens.count('access_token')).toBe(0)
+      expect(await s.store.tokens.count('access_token')).toBe(before)
     })
 
     it('refuses a signed assertion and secret credentials for a client_secret_jwt client', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
-      const id = await csjClient(s, { jwks: { keys: [key.jwk] } })
+      const id = await csjClient(s, { jwks: { keys: [key.jwk as JsonWebKey] } })
       await expectInvalidClient(
         await tokenWith(s, await assertion(s, id, key)),
         /supports client authentication method "client_secret_jwt", but method "private_key_jwt"/,
@@ -80,7 +83,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses an HMAC assertion from a client registered for client_secret_basic', async () => {
-      const s = await startServer(factory)
       const id = (await createClient(s, { client_secret: SECRET })).client_id
       await expectInvalidClient(
         await tokenWith(s, await assertion(s, id, secretSigner(SECRET))),
@@ -89,7 +91,6 @@ for (const factory of storeFactories()) {
     })
 
     it('follows a secret change made through the admin API', async () => {
-      const s = await startServer(factory)
       const id = await csjClient(s)
       const { data } = await s.hydra.oauth2.getOAuth2Client({ id })
       const next = 'another-client-secret-of-32-bytes!!'
@@ -99,7 +100,6 @@ for (const factory of storeFactories()) {
     })
 
     it('does not open a sealed secret moved to another client', async () => {
-      const s = await startServer(factory)
       const a = await csjClient(s)
       const b = (await createClient(s, { token_endpoint_auth_method: 'client_secret_jwt' })).client_id
       const sealedA = (await s.store.clients.get(a))!.secret_sealed
@@ -114,7 +114,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses a secret past client_secret_expires_at', async () => {
-      const s = await startServer(factory)
       const id = await csjClient(s)
       await editRow(s, id, (row) => {
         row.data = { ...row.data, client_secret_expires_at: seconds(s.clock()) - 1 }

@@ -23,7 +23,9 @@ const server = Bun.serve({
     return respond()
   },
 })
-afterAll(() => server.stop(true))
+afterAll(() => {
+  void server.stop(true)
+})
 let path = 0
 const uri = () => `http://127.0.0.1:${server.port}/jwks/${path++}`
 const serveKeys = (...keys: JWK[]) => {
@@ -126,8 +128,10 @@ describe('jwks cache', () => {
 
   it('gives up on a server that does not answer', async () => {
     const key = await keyPair('a')
-    respond = () => new Promise<Response>(() => {})
+    const { promise: answer, resolve } = Promise.withResolvers<Response>()
+    respond = () => answer
     const err = await failure(jwtVerify(await sign(key), new JwksCache(manualClock(), { timeoutMs: 50 }).resolver(uri())))
+    resolve(Response.json({ keys: [key.jwk] }))
     expect([err.status, err.error, err.debug]).toEqual([401, 'invalid_client', 'jwks_uri timed out'])
   })
 

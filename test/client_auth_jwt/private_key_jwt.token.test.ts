@@ -1,4 +1,5 @@
-import { afterAll, describe, expect, it } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import type { JsonWebKey } from '@ory/hydra-client'
 import * as oauth from 'oauth4webapi'
 import { UnsecuredJWT, type JWK } from 'jose'
 import { ISSUER, startServer, storeFactories, type TestServer } from '../_harness.ts'
@@ -32,7 +33,9 @@ const jwksServer = Bun.serve({
     return Response.json({ keys: set })
   },
 })
-afterAll(() => jwksServer.stop(true))
+afterAll(() => {
+  void jwksServer.stop(true)
+})
 let seq = 0
 function publish(keys: JWK[] | number) {
   const path = `/jwks/${seq++}`
@@ -41,14 +44,19 @@ function publish(keys: JWK[] | number) {
 }
 
 async function pkjClient(s: TestServer, keys: JWK[], extra: Record<string, unknown> = {}) {
-  const c = await createClient(s, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys }, ...extra })
+  const c = await createClient(s, { token_endpoint_auth_method: 'private_key_jwt', jwks: { keys: keys as JsonWebKey[] }, ...extra })
   return c.client_id
 }
 
 for (const factory of storeFactories()) {
   describe(`private_key_jwt at the token endpoint (${factory.name})`, () => {
+    // One server per store: every test registers its own clients.
+    let s: TestServer
+    beforeAll(async () => {
+      s = await startServer(factory)
+    })
+
     it('accepts an assertion signed with a key of the client jwks', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       await expectToken(await tokenWith(s, await assertion(s, id, key)))
@@ -59,7 +67,6 @@ for (const factory of storeFactories()) {
     })
 
     it('accepts RSA-PSS, RSA and EdDSA keys and the registered algorithm', async () => {
-      const s = await startServer(factory)
       for (const alg of ['PS256', 'RS256', 'EdDSA'] as const) {
         const key = await keyPair(alg, alg)
         const id = await pkjClient(s, [key.jwk], alg === 'EdDSA' ? {} : { token_endpoint_auth_signing_alg: alg })
@@ -68,7 +75,6 @@ for (const factory of storeFactories()) {
     })
 
     it('works with oauth4webapi PrivateKeyJwt', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       const client = { client_id: id }
@@ -85,7 +91,6 @@ for (const factory of storeFactories()) {
     })
 
     it('authenticates at the revocation endpoint with its own URL as aud', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       const { access_token } = (await (await tokenWith(s, await assertion(s, id, key))).json()) as { access_token: string }
@@ -95,10 +100,10 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses a replayed assertion and a reused jti', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       const jwt = await assertion(s, id, key, { jti: 'once' })
+      const before = await s.store.tokens.count('access_token')
       await expectToken(await tokenWith(s, jwt))
       await expectInvalidClient(await tokenWith(s, jwt), /jti has already been used/)
       s.clock.advance(10_000)
@@ -106,11 +111,10 @@ for (const factory of storeFactories()) {
       // A jti is scoped to its client.
       const other = await pkjClient(s, [key.jwk])
       await expectToken(await tokenWith(s, await assertion(s, other, key, { jti: 'once' })))
-      expect(await s.store.tokens.count('access_token')).toBe(2)
+      expect(await s.store.tokens.count('access_token')).toBe(before + 2)
     })
 
     it('refuses an assertion that was valid when signed but has since expired', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       const jwt = await assertion(s, id, key)
@@ -118,34 +122,33 @@ for (const factory of storeFactories()) {
       await expectInvalidClient(await tokenWith(s, jwt), /expired/)
     })
 
-    const now = (s: TestServer) => seconds(s.clock())
-    const cases: [string, (s: TestServer, id: string, key: Signer) => Promise<string>, RegExp][] = [
-      ['a wrong aud', (s, id, k) => assertion(s, id, k, { aud: 'https://other.example/oauth2/token' }), /claim "aud"/],
-      ['no aud', (s, id, k) => assertion(s, id, k, { aud: undefined }), /claim "aud"/],
-      ['an expired exp', (s, id, k) => assertion(s, id, k, { iat: now(s) - 120, exp: now(s) - 60 }), /expired/],
-      ['no exp', (s, id, k) => assertion(s, id, k, { exp: undefined }), /claim "exp"/],
-      ['no jti', (s, id, k) => assertion(s, id, k, { jti: undefined }), /claim "jti"/],
-      ['an empty jti', (s, id, k) => assertion(s, id, k, { jti: '' }), /jti/],
-      ['iss other than sub', (s, id, k) => assertion(s, id, k, { iss: 'someone-else' }), /claim "iss"/],
-      ['a future nbf', (s, id, k) => assertion(s, id, k, { nbf: now(s) + 300 }), /claim "nbf"/],
-      ['a future iat', (s, id, k) => assertion(s, id, k, { iat: now(s) + 300, exp: now(s) + 360 }), /issued in the future/],
-      ['exp more than an hour away', (s, id, k) => assertion(s, id, k, { exp: now(s) + 7200 }), /more than 3600 seconds/],
-      ['exp more than an hour past iat', (s, id, k) => assertion(s, id, k, { iat: now(s) - 3000, exp: now(s) + 1000 }), /more than 3600 seconds/],
-      ['an unknown kid', (s, id, k) => assertion(s, id, k, {}, { kid: 'unknown' }), /No unique key/],
-      ['alg none', async (s, id) => new UnsecuredJWT({ iss: id, sub: id, aud: TOKEN_AUD, jti: 'x', exp: now(s) + 60 }).encode(), /"none" is not allowed/],
+    const now = () => seconds(s.clock())
+    const cases: [string, (id: string, key: Signer) => Promise<string>, RegExp][] = [
+      ['a wrong aud', (id, k) => assertion(s, id, k, { aud: 'https://other.example/oauth2/token' }), /claim "aud"/],
+      ['no aud', (id, k) => assertion(s, id, k, { aud: undefined }), /claim "aud"/],
+      ['an expired exp', (id, k) => assertion(s, id, k, { iat: now() - 120, exp: now() - 60 }), /expired/],
+      ['no exp', (id, k) => assertion(s, id, k, { exp: undefined }), /claim "exp"/],
+      ['no jti', (id, k) => assertion(s, id, k, { jti: undefined }), /claim "jti"/],
+      ['an empty jti', (id, k) => assertion(s, id, k, { jti: '' }), /jti/],
+      ['iss other than sub', (id, k) => assertion(s, id, k, { iss: 'someone-else' }), /claim "iss"/],
+      ['a future nbf', (id, k) => assertion(s, id, k, { nbf: now() + 300 }), /claim "nbf"/],
+      ['a future iat', (id, k) => assertion(s, id, k, { iat: now() + 300, exp: now() + 360 }), /issued in the future/],
+      ['exp more than an hour away', (id, k) => assertion(s, id, k, { exp: now() + 7200 }), /more than 3600 seconds/],
+      ['exp more than an hour past iat', (id, k) => assertion(s, id, k, { iat: now() - 3000, exp: now() + 1000 }), /more than 3600 seconds/],
+      ['an unknown kid', (id, k) => assertion(s, id, k, {}, { kid: 'unknown' }), /No unique key/],
+      ['alg none', async (id) => new UnsecuredJWT({ iss: id, sub: id, aud: TOKEN_AUD, jti: 'x', exp: now() + 60 }).encode(), /"none" is not allowed/],
     ]
     for (const [name, make, why] of cases) {
       it(`refuses an assertion with ${name} with 401 invalid_client`, async () => {
-        const s = await startServer(factory)
         const key = await keyPair('ES256', 'k1')
         const id = await pkjClient(s, [key.jwk])
-        await expectInvalidClient(await tokenWith(s, await make(s, id, key)), why)
-        expect(await s.store.tokens.count('access_token')).toBe(0)
+        const before = await s.store.tokens.count('access_token')
+        await expectInvalidClient(await tokenWith(s, await make(id, key)), why)
+        expect(await s.store.tokens.count('access_token')).toBe(before)
       })
     }
 
     it('refuses an algorithm other than the registered one', async () => {
-      const s = await startServer(factory)
       const ec = await keyPair('ES256', 'ec')
       const rsa = await keyPair('RS256', 'rsa')
       const id = await pkjClient(s, [ec.jwk, rsa.jwk], { token_endpoint_auth_signing_alg: 'ES256' })
@@ -154,7 +157,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses an HMAC assertion for a private_key_jwt client', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       const jwt = await assertion(s, id, secretSigner('a-secret-of-at-least-thirty-two-bytes!'))
@@ -162,7 +164,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses an assertion signed with the key of another client', async () => {
-      const s = await startServer(factory)
       const mine = await keyPair('ES256', 'shared-kid')
       const theirs = await keyPair('ES256', 'shared-kid')
       const id = await pkjClient(s, [mine.jwk])
@@ -171,7 +172,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses a client_id parameter naming another client', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       const other = await pkjClient(s, [key.jwk])
@@ -179,9 +179,8 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses an assertion from a client registered for another method', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
-      const c = await createClient(s, { jwks: { keys: [key.jwk] } })
+      const c = await createClient(s, { jwks: { keys: [key.jwk as JsonWebKey] } })
       await expectInvalidClient(
         await tokenWith(s, await assertion(s, c.client_id, key)),
         /supports client authentication method "client_secret_basic", but method "private_key_jwt"/,
@@ -189,7 +188,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses a wrong client_assertion_type and a malformed assertion', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       const jwt = await assertion(s, id, key)
@@ -200,7 +198,6 @@ for (const factory of storeFactories()) {
     })
 
     it('fetches a jwks_uri, caches it, and refetches when a new kid appears', async () => {
-      const s = await startServer(factory)
       const k1 = await keyPair('ES256', 'k1')
       const k2 = await keyPair('ES256', 'k2')
       const { uri, path } = publish([k1.jwk])
@@ -216,7 +213,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses with 401 invalid_client when the jwks_uri cannot be fetched', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       for (const { uri } of [publish(500), { uri: `http://127.0.0.1:${jwksServer.port}/missing` }]) {
         const id = (await createClient(s, { token_endpoint_auth_method: 'private_key_jwt', jwks_uri: uri })).client_id
@@ -225,7 +221,6 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses client_secret_post credentials for a private_key_jwt client', async () => {
-      const s = await startServer(factory)
       const key = await keyPair('ES256', 'k1')
       const id = await pkjClient(s, [key.jwk])
       const res = await postForm(s.publicFetch, 'http://localhost/oauth2/token', { ...CC, client_id: id, client_secret: 'x' })

@@ -66,7 +66,7 @@ describe('the compiled binary', () => {
     proc.kill('SIGTERM')
     expect(await proc.exited, output.text()).toBe(0)
     expect(output.lines.some((l) => l.includes('"msg":"stopped"'))).toBe(true)
-  })
+  }, 120_000)
 
   it('exits 2 with usage on an unknown command', async () => {
     const { proc, output } = start(['no-such-command'], {})

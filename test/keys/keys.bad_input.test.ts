@@ -28,10 +28,12 @@ for (const factory of storeFactories()) {
         const res = await s.adminFetch(url('s'), jsonInit('POST', { alg: 'ES256', kid: 'k', use }))
         expect(await expectError(res, 400, 'invalid_request')).toContain('"use" must be "sig" or "enc"')
       }
-      for (const kid of ['x'.repeat(256), 'a\u0000b', 5]) {
+      for (const kid of ['x'.repeat(256), 5]) {
         const res = await s.adminFetch(url('s'), jsonInit('POST', { alg: 'ES256', kid, use: 'sig' }))
         expect(await expectError(res, 400, 'invalid_request')).toContain('"kid"')
       }
+      const nul = await s.adminFetch(url('s'), jsonInit('POST', { alg: 'ES256', kid: 'a\u0000b', use: 'sig' }))
+      expect(await expectError(nul, 400, 'invalid_request')).toContain('NUL')
       expect(await rowCount(s)).toBe(0)
     })
 

@@ -1,6 +1,6 @@
 import * as oauth from 'oauth4webapi'
 import type { OAuth2Client } from '@ory/hydra-client'
-import { ISSUER, type TestServer } from '../_harness.ts'
+import { ISSUER, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
 
 export const TOKEN_URL = 'http://localhost/oauth2/token'
 export const REVOKE_URL = 'http://localhost/oauth2/revoke'
@@ -63,4 +63,22 @@ export async function clientCredentials(
 export async function errorOf(res: Response): Promise<{ status: number; error: string; description: string }> {
   const body = (await res.json()) as { error: string; error_description: string }
   return { status: res.status, error: body.error, description: body.error_description }
+}
+
+/** Servers shared by the tests of one store factory, one per configuration, to keep the number of databases down. */
+export function sharedServers(factory: StoreFactory): (overrides?: Record<string, unknown>) => Promise<TestServer> {
+  const cache = new Map<string, Promise<TestServer>>()
+  return (overrides = {}) => {
+    const key = JSON.stringify(overrides)
+    let server = cache.get(key)
+    if (!server) cache.set(key, (server = startServer(factory, overrides)))
+    return server
+  }
+}
+
+/** How many tokens of a kind were issued to a client. */
+export async function tokenCount(s: TestServer, clientId: string, kind: 'access_token' | 'refresh_token' = 'access_token'): Promise<number> {
+  const table = kind === 'access_token' ? 'access_tokens' : 'refresh_tokens'
+  const rows = await s.store.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE client_id = $1`, [clientId])
+  return Number(rows[0]?.n ?? 0)
 }

@@ -1,23 +1,24 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { startServer, storeFactories } from '../_harness.ts'
-import { AS, TOKEN_URL, basic, createClient, errorOf, postForm, via } from './_setup.ts'
+import { storeFactories } from '../_harness.ts'
+import { AS, TOKEN_URL, basic, createClient, errorOf, postForm, sharedServers, tokenCount, via } from './_setup.ts'
 
 const CC = { grant_type: 'client_credentials' }
 
 for (const factory of storeFactories()) {
   describe(`client authentication at the token endpoint (${factory.name})`, () => {
+    const server = sharedServers(factory)
     it('refuses a wrong secret with 401 invalid_client and a Basic challenge, issuing nothing', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s)
       const res = await postForm(s.publicFetch, TOKEN_URL, CC, { authorization: basic(client.client_id, 'not-the-secret') })
       expect(res.headers.get('www-authenticate')).toStartWith('Basic realm=')
       expect(await errorOf(res)).toMatchObject({ status: 401, error: 'invalid_client' })
-      expect(await s.store.tokens.count('access_token')).toBe(0)
+      expect(await tokenCount(s, client.client_id)).toBe(0)
     })
 
     it('answers an unknown client exactly like a wrong secret', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s)
       const wrong = await errorOf(await postForm(s.publicFetch, TOKEN_URL, CC, { authorization: basic(client.client_id, 'nope') }))
       const unknown = await errorOf(await postForm(s.publicFetch, TOKEN_URL, CC, { authorization: basic('no-such-client', 'nope') }))
@@ -26,7 +27,7 @@ for (const factory of storeFactories()) {
     })
 
     it('answers oauth4webapi with a challenge it recognises', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s)
       const res = await oauth.clientCredentialsGrantRequest(AS, { client_id: client.client_id }, oauth.ClientSecretBasic('bad'), {}, via(s))
       const err = await oauth.processClientCredentialsResponse(AS, { client_id: client.client_id }, res).catch((e) => e)
@@ -37,7 +38,7 @@ for (const factory of storeFactories()) {
     })
 
     it('decodes form-encoded Basic credentials (RFC 6749 §2.3.1)', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const secret = 'sp ce:colon+plus%pct/é'
       const client = await createClient(s, { client_secret: secret })
       const res = await postForm(s.publicFetch, TOKEN_URL, CC, { authorization: basic(client.client_id, secret) })
@@ -58,7 +59,7 @@ for (const factory of storeFactories()) {
       ['bad percent-encoding', `Basic ${btoa('id%zz:secret')}`],
     ] as const) {
       it(`refuses a malformed Basic header (${name}) with 401 invalid_client`, async () => {
-        const s = await startServer(factory)
+        const s = await server()
         const res = await postForm(s.publicFetch, TOKEN_URL, CC, { authorization: header })
         expect(res.headers.get('www-authenticate')).toStartWith('Basic realm=')
         expect(await errorOf(res)).toMatchObject({ status: 401, error: 'invalid_client' })
@@ -66,14 +67,14 @@ for (const factory of storeFactories()) {
     }
 
     it('refuses a request without client credentials with 401 invalid_client', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const res = await postForm(s.publicFetch, TOKEN_URL, CC)
       expect(res.headers.get('www-authenticate')).toStartWith('Basic realm=')
       expect(await errorOf(res)).toMatchObject({ status: 401, error: 'invalid_client' })
     })
 
     it('enforces the registered method, naming both in the hint', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const basicClient = await createClient(s)
       const posted = await postForm(s.publicFetch, TOKEN_URL, { ...CC, client_id: basicClient.client_id, client_secret: basicClient.client_secret })
       const err = await errorOf(posted)
@@ -95,7 +96,7 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses two authentication methods at once with 400 invalid_request', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s)
       const res = await postForm(s.publicFetch, TOKEN_URL, { ...CC, client_id: client.client_id, client_secret: client.client_secret }, {
         authorization: basic(client.client_id, client.client_secret),
@@ -104,11 +105,11 @@ for (const factory of storeFactories()) {
       expect(err).toMatchObject({ status: 400, error: 'invalid_request' })
       expect(err.description).toContain('client_secret_basic')
       expect(err.description).toContain('client_secret_post')
-      expect(await s.store.tokens.count('access_token')).toBe(0)
+      expect(await tokenCount(s, client.client_id)).toBe(0)
     })
 
     it('refuses a client_id parameter that contradicts the Basic credentials', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s)
       const other = await createClient(s)
       const res = await postForm(s.publicFetch, TOKEN_URL, { ...CC, client_id: other.client_id }, {
@@ -118,9 +119,9 @@ for (const factory of storeFactories()) {
     })
 
     it('accepts both the new and the rotated secret', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s)
-      const rotated = await (await s.adminFetch(`http://localhost/admin/clients/${client.client_id}/secrets/rotate`, { method: 'POST' })).json()
+      const rotated = (await (await s.adminFetch(`http://localhost/admin/clients/${client.client_id}/secrets/rotate`, { method: 'POST' })).json()) as { client_secret: string }
       expect(rotated.client_secret).toBeString()
       for (const secret of [client.client_secret, rotated.client_secret]) {
         expect((await postForm(s.publicFetch, TOKEN_URL, CC, { authorization: basic(client.client_id, secret) })).status).toBe(200)

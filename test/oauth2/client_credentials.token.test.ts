@@ -1,13 +1,14 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { createLocalJWKSet, decodeProtectedHeader, jwtVerify } from 'jose'
-import { ISSUER, startServer, storeFactories } from '../_harness.ts'
-import { AS, TOKEN_URL, basic, clientCredentials, createClient, errorOf, postForm, via } from './_setup.ts'
+import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
+import { ISSUER, storeFactories } from '../_harness.ts'
+import { AS, TOKEN_URL, basic, clientCredentials, createClient, errorOf, postForm, sharedServers, tokenCount, via } from './_setup.ts'
 
 for (const factory of storeFactories()) {
   describe(`client_credentials grant (${factory.name})`, () => {
+    const server = sharedServers(factory)
     it('issues an opaque bearer token over client_secret_basic, uncacheable, without a refresh token', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s, { scope: 'read write' })
       const res = await postForm(s.publicFetch, TOKEN_URL, { grant_type: 'client_credentials', scope: 'read' }, {
         authorization: basic(client.client_id, client.client_secret),
@@ -15,13 +16,13 @@ for (const factory of storeFactories()) {
       expect(res.status).toBe(200)
       expect(res.headers.get('cache-control')).toBe('no-store')
       expect(res.headers.get('pragma')).toBe('no-cache')
-      const body = await res.json()
+      const body = (await res.json()) as Record<string, unknown>
       expect(body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 3600, scope: 'read' })
-      expect(body.access_token).toMatch(/^ory_at_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/)
+      expect(body.access_token as string).toMatch(/^ory_at_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/)
     })
 
     it('works with oauth4webapi over client_secret_basic and client_secret_post', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const basicClient = await createClient(s, { scope: 'read' })
       const tokens = await clientCredentials(s, basicClient, { scope: 'read' })
       expect(tokens.token_type).toBe('bearer')
@@ -41,11 +42,11 @@ for (const factory of storeFactories()) {
     })
 
     it('grants nothing when no scope is requested, unless default_grant_allowed_scope', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s, { scope: 'read write' })
       expect((await clientCredentials(s, client)).scope).toBe('')
 
-      const d = await startServer(factory, { 'oauth2.client_credentials.default_grant_allowed_scope': true })
+      const d = await server({ 'oauth2.client_credentials.default_grant_allowed_scope': true })
       const other = await createClient(d, { scope: 'read write' })
       expect((await clientCredentials(d, other)).scope).toBe('read write')
     })
@@ -68,25 +69,25 @@ for (const factory of storeFactories()) {
       ]
       for (const [strategy, allowed, requested, ok] of cases) {
         it(`${strategy}: "${allowed}" ${ok ? 'allows' : 'refuses'} "${requested}"`, async () => {
-          const s = await startServer(factory, { 'strategies.scope': strategy })
+          const s = await server({ 'strategies.scope': strategy })
           const client = await createClient(s, { scope: allowed })
           const res = await postForm(s.publicFetch, TOKEN_URL, { grant_type: 'client_credentials', scope: requested }, {
             authorization: basic(client.client_id, client.client_secret),
           })
           if (ok) {
             expect(res.status).toBe(200)
-            expect((await res.json()).scope).toBe(requested)
+            expect(((await res.json()) as { scope: string }).scope).toBe(requested)
           } else {
             const err = await errorOf(res)
             expect(err).toMatchObject({ status: 400, error: 'invalid_scope' })
             expect(err.description).toContain(`"${requested}"`)
-            expect(await s.store.tokens.count('access_token')).toBe(0)
+            expect(await tokenCount(s, client.client_id)).toBe(0)
           }
         })
       }
 
       it('refuses a malformed scope token with invalid_scope', async () => {
-        const s = await startServer(factory)
+        const s = await server()
         const client = await createClient(s, { scope: 'read' })
         const res = await postForm(s.publicFetch, TOKEN_URL, { grant_type: 'client_credentials', scope: 'read "quoted"' }, {
           authorization: basic(client.client_id, client.client_secret),
@@ -109,27 +110,27 @@ for (const factory of storeFactories()) {
       ]
       for (const [requested, ok] of cases) {
         it(`${ok ? 'grants' : 'refuses'} "${requested}"`, async () => {
-          const s = await startServer(factory)
+          const s = await server()
           const client = await createClient(s, { audience: allowed })
           const res = await postForm(s.publicFetch, TOKEN_URL, { grant_type: 'client_credentials', audience: requested }, {
             authorization: basic(client.client_id, client.client_secret),
           })
           if (ok) {
             expect(res.status).toBe(200)
-            const { data } = await s.hydra.oauth2.introspectOAuth2Token({ token: (await res.json()).access_token })
+            const { data } = await s.hydra.oauth2.introspectOAuth2Token({ token: ((await res.json()) as { access_token: string }).access_token })
             expect(data.aud).toEqual(requested.split(' '))
           } else {
             const err = await errorOf(res)
             expect(err).toMatchObject({ status: 400, error: 'invalid_request' })
             expect(err.description).toContain('has not been whitelisted by the OAuth 2.0 Client')
-            expect(await s.store.tokens.count('access_token')).toBe(0)
+            expect(await tokenCount(s, client.client_id)).toBe(0)
           }
         })
       }
     })
 
     it('refuses a client without the grant type with unauthorized_client', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await createClient(s, { grant_types: ['authorization_code'], response_types: ['code'], redirect_uris: ['https://app.test/cb'] })
       const res = await postForm(s.publicFetch, TOKEN_URL, { grant_type: 'client_credentials' }, {
         authorization: basic(client.client_id, client.client_secret),
@@ -138,7 +139,7 @@ for (const factory of storeFactories()) {
     })
 
     it('refuses public clients', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const { data: pub } = await s.hydra.oauth2.createOAuth2Client({
         oAuth2Client: { grant_types: ['authorization_code'], redirect_uris: ['https://app.test/cb'], token_endpoint_auth_method: 'none' },
       })
@@ -153,11 +154,11 @@ for (const factory of storeFactories()) {
       const err = await errorOf(res)
       expect(err).toMatchObject({ status: 400, error: 'unauthorized_client' })
       expect(err.description).toContain('public')
-      expect(await s.store.tokens.count('access_token')).toBe(0)
+      expect(await tokenCount(s, pub.client_id!)).toBe(0)
     })
 
     it('uses the client’s client_credentials lifespan over ttl.access_token', async () => {
-      const s = await startServer(factory, { 'ttl.access_token': '2h' })
+      const s = await server({ 'ttl.access_token': '2h' })
       const client = await createClient(s)
       expect((await clientCredentials(s, client)).expires_in).toBe(7200)
       await s.hydra.oauth2.setOAuth2ClientLifespans({
@@ -171,11 +172,11 @@ for (const factory of storeFactories()) {
     })
 
     it('issues RFC 9068 JWT access tokens that verify against the published JWKS', async () => {
-      const s = await startServer(factory, { 'strategies.access_token': 'jwt' })
+      const s = await server({ 'strategies.access_token': 'jwt' })
       const client = await createClient(s, { scope: 'read write', audience: ['https://api.test'] })
       const tokens = await clientCredentials(s, client, { scope: 'read write', audience: 'https://api.test/x' })
       expect(decodeProtectedHeader(tokens.access_token)).toMatchObject({ typ: 'at+jwt', kid: expect.any(String) })
-      const jwks = await (await s.publicFetch('http://localhost/.well-known/jwks.json')).json()
+      const jwks = (await (await s.publicFetch('http://localhost/.well-known/jwks.json')).json()) as JSONWebKeySet
       const { payload } = await jwtVerify(tokens.access_token, createLocalJWKSet(jwks), {
         typ: 'at+jwt',
         issuer: ISSUER,
@@ -201,7 +202,7 @@ for (const factory of storeFactories()) {
         ['string', { scope: 'read write' }],
         ['both', { scope: 'read write', scp: ['read', 'write'] }],
       ] as const) {
-        const s = await startServer(factory, {
+        const s = await server({
           'strategies.access_token': 'jwt',
           'strategies.jwt.scope_claim': mode,
           'oauth2.exclude_not_before_claim': true,
@@ -209,7 +210,7 @@ for (const factory of storeFactories()) {
         const client = await createClient(s, { scope: 'read write' })
         const { payload } = await jwtVerify(
           (await clientCredentials(s, client, { scope: 'read write' })).access_token,
-          createLocalJWKSet(await (await s.publicFetch('http://localhost/.well-known/jwks.json')).json()),
+          createLocalJWKSet((await (await s.publicFetch('http://localhost/.well-known/jwks.json')).json()) as JSONWebKeySet),
           { currentDate: new Date(s.clock()) },
         )
         expect(payload).toMatchObject(expected)
@@ -219,7 +220,7 @@ for (const factory of storeFactories()) {
     })
 
     it('lets a client choose JWT access tokens with access_token_strategy', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const jwtClient = await createClient(s, { access_token_strategy: 'jwt' })
       const opaqueClient = await createClient(s)
       expect((await clientCredentials(s, jwtClient)).access_token.split('.')).toHaveLength(3)

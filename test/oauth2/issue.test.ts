@@ -3,8 +3,8 @@ import { buildApp } from '../../src/app.ts'
 import { issueTokens, type Issuance } from '../../src/oauth2/issue.ts'
 import { NEVER_EXPIRES } from '../../src/oauth2/lifespan.ts'
 import { TOKEN_TABLES } from '../../src/store/sql/tokens.ts'
-import { TEST_SECRET, startServer, storeFactories, testConfig, type TestServer } from '../_harness.ts'
-import { clientCredentials, createClient } from './_setup.ts'
+import { TEST_SECRET, storeFactories, testConfig, type TestServer } from '../_harness.ts'
+import { clientCredentials, createClient, sharedServers, tokenCount } from './_setup.ts'
 
 const BASE: Issuance = { subject: 'alice', grantedScope: ['openid', 'offline'], grantedAudience: ['https://api.test'], refresh: true }
 
@@ -21,8 +21,9 @@ async function dump(s: TestServer): Promise<string> {
 
 for (const factory of storeFactories()) {
   describe(`issue.ts (${factory.name})`, () => {
+    const server = sharedServers(factory)
     it('mints a refresh token beside the access token, in one family, linked to it', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await clientOf(s)
       const res = await issueTokens(s.ctx, 'refresh_token', client, { ...BASE, requestId: 'grant-1', flowId: null })
       expect(res).toEqual({
@@ -43,7 +44,7 @@ for (const factory of storeFactories()) {
     })
 
     it('uses per-client refresh lifespans, explicit lifespans, and -1 for never', async () => {
-      const s = await startServer(factory, { 'ttl.refresh_token': '-1' })
+      const s = await server({ 'ttl.refresh_token': '-1' })
       const client = await clientOf(s, { refresh_token_grant_refresh_token_lifespan: '2h', refresh_token_grant_access_token_lifespan: '5m' })
       const own = await issueTokens(s.ctx, 'refresh_token', client, BASE)
       expect(own.expires_in).toBe(300)
@@ -58,7 +59,7 @@ for (const factory of storeFactories()) {
     })
 
     it('keeps neither token strings nor their random parts in the database', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await clientOf(s)
       const opaque = await issueTokens(s.ctx, 'refresh_token', client, { ...BASE, accessTokenClaims: { marker: 'ext-claim-value' } })
       const cc = await clientCredentials(s, await createClient(s))
@@ -79,7 +80,7 @@ for (const factory of storeFactories()) {
     })
 
     it('validates tokens under every system secret after rotation', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await clientOf(s)
       const old = await issueTokens(s.ctx, 'refresh_token', client, BASE)
       const rotated = buildApp({ config: testConfig({ 'secrets.system': ['a-brand-new-system-secret-0001', TEST_SECRET] }), store: s.store, clock: s.clock })
@@ -98,7 +99,7 @@ for (const factory of storeFactories()) {
     })
 
     it('adds extra response members but never replaces the core’s', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await clientOf(s)
       let seen: unknown
       const res = await issueTokens(s.ctx, 'refresh_token', client, {
@@ -114,7 +115,7 @@ for (const factory of storeFactories()) {
     })
 
     it('deactivates what it stored when the extra response fails', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await clientOf(s)
       let minted: { access_token: string; refresh_token?: string } | undefined
       const failing = issueTokens(s.ctx, 'refresh_token', client, {
@@ -131,7 +132,7 @@ for (const factory of storeFactories()) {
     })
 
     it('fails closed on an incomplete decision', async () => {
-      const s = await startServer(factory)
+      const s = await server()
       const client = await clientOf(s)
       const bad: unknown[] = [
         undefined,
@@ -150,12 +151,12 @@ for (const factory of storeFactories()) {
         expect(err).toMatchObject({ error: 'server_error', status: 500 })
       }
       expect(await issueTokens(s.ctx, 'custom', null, BASE).catch((e) => e)).toMatchObject({ error: 'server_error' })
-      expect(await s.store.tokens.count('access_token')).toBe(0)
-      expect(await s.store.tokens.count('refresh_token')).toBe(0)
+      expect(await tokenCount(s, client.client_id)).toBe(0)
+      expect(await tokenCount(s, client.client_id, 'refresh_token')).toBe(0)
     })
 
     it('puts allowed top-level claims into JWT access tokens without letting them override reserved ones', async () => {
-      const s = await startServer(factory, {
+      const s = await server({
         'strategies.access_token': 'jwt',
         'oauth2.allowed_top_level_claims': ['tenant', 'sub', 'missing'],
         'oauth2.mirror_top_level_claims': false,
@@ -169,7 +170,7 @@ for (const factory of storeFactories()) {
       const { data } = await s.hydra.oauth2.introspectOAuth2Token({ token: res.access_token })
       expect(data.ext).toEqual({ tenant: 't1', sub: 'mallory', other: 1 })
 
-      const mirrored = await startServer(factory, { 'strategies.access_token': 'jwt', 'oauth2.allowed_top_level_claims': ['tenant'] })
+      const mirrored = await server({ 'strategies.access_token': 'jwt', 'oauth2.allowed_top_level_claims': ['tenant'] })
       const c2 = await clientOf(mirrored)
       const r2 = await issueTokens(mirrored.ctx, 'refresh_token', c2, { ...BASE, accessTokenClaims: { tenant: 't1' } })
       expect(JSON.parse(Buffer.from(r2.access_token.split('.')[1]!, 'base64url').toString())).toMatchObject({ tenant: 't1', ext: { tenant: 't1' } })

@@ -30,3 +30,16 @@ export function resolveRedirectUri(requested: string | undefined, registered: re
   if (requested.includes('#')) return null // RFC 6749 §3.1.2: the endpoint URI MUST NOT include a fragment
   return registered.some((r) => redirectUriMatches(requested, r)) ? requested : null
 }
+
+const isLoopbackHost = (host: string) =>
+  host === 'localhost' || host.endsWith('.localhost') || host === '[::1]' || /^127(?:\.\d{1,3}){3}$/.test(host)
+
+/**
+ * Whether a redirect URI vouches for a public client (RFC 6749 §10.2, RFC 8252 §8.6): https, or http on a
+ * loopback host. Only then may remembered consent be reused without asking the user again.
+ */
+export function isHttpsOrLoopback(uri: string): boolean {
+  const url = parse(uri)
+  if (!url) return false
+  return url.protocol === 'https:' || (url.protocol === 'http:' && isLoopbackHost(url.hostname))
+}

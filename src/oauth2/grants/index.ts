@@ -1,7 +1,9 @@
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
 import type { Issuance } from '../issue.ts'
+import { authorizationCodeGrant } from './authorization_code.ts'
 import { clientCredentialsGrant } from './client_credentials.ts'
+import { refreshTokenGrant } from './refresh_token.ts'
 
 export type { Issuance, MintedTokens, TokenResponse } from '../issue.ts'
 
@@ -68,7 +70,7 @@ export class GrantRegistry {
 }
 
 /** The grants Gatehouse ships. */
-export const BUILT_IN_GRANTS: readonly GrantHandler[] = [clientCredentialsGrant]
+export const BUILT_IN_GRANTS: readonly GrantHandler[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant]
 
 const registries = new WeakMap<AppContext, GrantRegistry>()
 

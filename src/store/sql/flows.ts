@@ -101,6 +101,19 @@ export class SqlFlowStore implements FlowStore {
     return rows.map((r) => r.id)
   }
 
+  async markHandled(id: string, redirectTo: string, expiresAt: number) {
+    const rows = await this.db.all(
+      'INSERT INTO handled_challenges (id, redirect_to, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',
+      [id, redirectTo, expiresAt],
+    )
+    return rows.length === 1
+  }
+
+  async getHandled(id: string) {
+    const rows = await this.db.all<{ redirect_to: string }>('SELECT redirect_to FROM handled_challenges WHERE id = $1', [id])
+    return rows[0]?.redirect_to ?? null
+  }
+
   async deleteExpired(before: number, limit: number) {
     const flows = await this.db.run(
       'DELETE FROM flows WHERE id IN (SELECT id FROM flows WHERE expires_at IS NOT NULL AND expires_at < $1 LIMIT $2)',
@@ -111,6 +124,11 @@ export class SqlFlowStore implements FlowStore {
       'DELETE FROM login_sessions WHERE id IN (SELECT id FROM login_sessions WHERE expires_at < $1 LIMIT $2)',
       [before, limit - flows],
     )
-    return flows + sessions
+    if (flows + sessions >= limit) return flows + sessions
+    const handled = await this.db.run(
+      'DELETE FROM handled_challenges WHERE id IN (SELECT id FROM handled_challenges WHERE expires_at < $1 LIMIT $2)',
+      [before, limit - flows - sessions],
+    )
+    return flows + sessions + handled
   }
 }

@@ -76,6 +76,26 @@ export class SqlTokenStore implements TokenStore {
     return rows[0] ? toRow(rows[0]) : null
   }
 
+  async useWithGrace(signature: string, now: number, gracePeriod: number, reuseCount: number) {
+    const rows = await this.db.all(
+      `UPDATE ${TOKEN_TABLES.refresh_token}
+       SET first_used_at = COALESCE(first_used_at, $2), used_times = used_times + 1,
+           expires_at = CASE WHEN first_used_at IS NULL AND expires_at > $3 THEN $3 ELSE expires_at END
+       WHERE signature = $1 AND active = TRUE AND expires_at > $2 AND (first_used_at IS NULL OR $4 = 0 OR used_times <= $4)
+       RETURNING ${COLUMNS}`,
+      [signature, now, now + gracePeriod, reuseCount],
+    )
+    return rows[0] ? toRow(rows[0]) : null
+  }
+
+  async recordReuse(kind: TokenKind, signature: string) {
+    const rows = await this.db.all(
+      `UPDATE ${TOKEN_TABLES[kind]} SET active = FALSE, used_times = used_times + 1 WHERE signature = $1 RETURNING ${COLUMNS}`,
+      [signature],
+    )
+    return rows[0] ? toRow(rows[0]) : null
+  }
+
   async deactivate(kind: TokenKind, signature: string) {
     return (await this.db.run(`UPDATE ${TOKEN_TABLES[kind]} SET active = FALSE WHERE signature = $1 AND active = TRUE`, [signature])) > 0
   }

@@ -1,0 +1,33 @@
+import type { OAuth2Client } from '../clients/model.ts'
+import type { AppContext } from '../context.ts'
+import { InvalidRequest, NotFound } from '../oauth2/errors.ts'
+import { gone, recordHandled, type AdminResult } from './handled.ts'
+
+/** Longest redirect_to handed out: the browser carries it back as a URL, and servers cap request lines. */
+export const MAX_REDIRECT_LENGTH = 12 * 1024
+
+/** The client of a flow as the admin API shows it (no secret); not_found when it was deleted meanwhile. */
+export async function flowClient(ctx: AppContext, clientId: string): Promise<OAuth2Client> {
+  const record = await ctx.clients.get(clientId)
+  if (!record) throw NotFound.with({ hint: 'The OAuth 2.0 Client of this request no longer exists.' })
+  return record.client
+}
+
+/** `url` with one query parameter set. */
+export function withParam(url: string, name: string, value: string): string {
+  const u = new URL(url)
+  u.searchParams.set(name, value)
+  return u.href
+}
+
+/**
+ * Answers an accept or reject: records the challenge as handled with its redirect (single winner), or answers
+ * 410 with the redirect recorded by whoever handled it first.
+ */
+export async function handOut(ctx: AppContext, handledId: string, expiresAt: number, redirectTo: string): Promise<AdminResult> {
+  if (redirectTo.length > MAX_REDIRECT_LENGTH) {
+    throw InvalidRequest.with({ hint: 'The accepted data is too large to travel back in the redirect URL.' })
+  }
+  const previous = await recordHandled(ctx, handledId, redirectTo, expiresAt)
+  return previous === null ? { status: 200, body: { redirect_to: redirectTo } } : gone(previous)
+}

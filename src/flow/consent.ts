@@ -1,0 +1,74 @@
+import type { OAuth2Client } from '../clients/model.ts'
+import type { AppContext } from '../context.ts'
+import { audienceAllowed } from '../oauth2/audience.ts'
+import { isHttpsOrLoopback } from '../oauth2/checks/redirect_uri.ts'
+import { ServerError } from '../oauth2/errors.ts'
+import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
+import { scopeStrategy } from '../oauth2/scope.ts'
+import type { Browser } from './browser.ts'
+import { sealChallenge } from './challenge.ts'
+import { ConsentRequired } from './errors.ts'
+import { newCsrfValue, type AuthenticatedLogin, type AuthorizationSnapshot, type ConsentChallengeState } from './state.ts'
+
+/**
+ * Whether an earlier consent may be reused (Hydra's consent `skip`): a remembered, unexpired flow of the same
+ * subject and client whose grants cover every requested scope and audience. Never for prompt=consent, and never
+ * for a public client whose redirect URI does not vouch for it.
+ */
+export async function consentSkippable(
+  ctx: AppContext,
+  client: OAuth2Client,
+  request: AuthorizationSnapshot,
+  subject: string,
+): Promise<boolean> {
+  // OIDC Core §3.1.2.1: prompt=consent asks the user again.
+  if (request.prompt.includes('consent')) return false
+  // RFC 6749 §10.2: without assured client identity, process the request as if nothing had been approved.
+  if (client.token_endpoint_auth_method === 'none' && !isHttpsOrLoopback(request.effective_redirect_uri)) return false
+  const now = ctx.clock()
+  const covers = scopeStrategy(ctx)
+  const flows = await ctx.store.flows.listFlows(subject, client.client_id)
+  return flows.some(
+    (f) =>
+      f.remember &&
+      (f.remember_for === 0 || f.handled_at + f.remember_for * 1000 > now) &&
+      request.scope.every((s) => covers(f.granted_scope, s)) &&
+      request.audience.every((a) => audienceAllowed(f.granted_audience, a)),
+  )
+}
+
+/**
+ * After login: seal a consent challenge, set the per-client consent CSRF cookie and send the browser to the
+ * consent app (which must accept even when `skip` is true).
+ */
+export async function requestConsent(
+  ctx: AppContext,
+  browser: Browser,
+  client: OAuth2Client,
+  request: AuthorizationSnapshot,
+  loginChallenge: string,
+  login: AuthenticatedLogin,
+): Promise<AuthorizeOutcome> {
+  const skip = await consentSkippable(ctx, client, request, login.subject)
+  // OIDC Core §3.1.2.6: prompt=none cannot be honoured without a consent to reuse.
+  if (!skip && request.prompt.includes('none')) {
+    throw ConsentRequired.with({ hint: "Prompt 'none' was requested, but no previous consent was found." })
+  }
+  const consentUrl = ctx.config.urls.consent
+  if (!consentUrl) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.consent is not configured.' }) }
+
+  const expiresAt = ctx.clock() + ctx.config.ttl.login_consent_request
+  const state: ConsentChallengeState = {
+    id: crypto.randomUUID(),
+    csrf: newCsrfValue(),
+    skip,
+    login_challenge: loginChallenge,
+    login,
+    expires_at: expiresAt,
+    request,
+  }
+  browser.writeCsrf('consent', client.client_id, state.csrf)
+  const url = new URL(consentUrl)
+  url.searchParams.set('consent_challenge', sealChallenge(ctx.sealer, 'consent_challenge', state, expiresAt))
+  return { kind: 'redirect', location: url.href }
+}

@@ -1,0 +1,119 @@
+import type { OAuth2Client } from '../clients/model.ts'
+import type { AppContext } from '../context.ts'
+import type { CodeIssue } from '../oauth2/authorize_session.ts'
+import { mintAuthorizationCode } from '../oauth2/authorization_code.ts'
+import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
+import { AccessDenied, InvalidClient } from '../oauth2/errors.ts'
+import { authorizationError, authorizationResponse, type AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
+import { StoreError, type FlowRow } from '../store/types.ts'
+import { seconds } from '../util/clock.ts'
+import type { Browser } from './browser.ts'
+import { openChallenge } from './challenge.ts'
+import { csrfFailure } from './csrf.ts'
+import { recordHandled } from './handled.ts'
+import { targetOf, type ConsentAcceptance, type ConsentChallengeState, type ConsentVerifierState, type FlowData } from './state.ts'
+
+const USED = 'The consent verifier has already been used.'
+
+function flowRow(ch: ConsentChallengeState, a: ConsentAcceptance): FlowRow {
+  const data: FlowData = {
+    consent_request: {
+      challenge_id: ch.id,
+      login_challenge: ch.login_challenge,
+      requested_scope: ch.request.scope,
+      requested_access_token_audience: ch.request.audience,
+      request_url: ch.request.request_url,
+      requested_at: ch.request.requested_at,
+      oidc_context: ch.request.oidc_context,
+      skip: ch.skip,
+    },
+    acr: ch.login.acr,
+    amr: ch.login.amr,
+    auth_time: ch.login.auth_time,
+    force_subject_identifier: ch.login.force_subject_identifier,
+    login_context: ch.login.context,
+    context: a.context,
+    session: a.session,
+  }
+  return {
+    id: ch.id,
+    client_id: ch.request.client_id,
+    subject: ch.login.subject,
+    login_session_id: ch.login.sid,
+    granted_scope: a.grant_scope,
+    granted_audience: a.grant_access_token_audience,
+    remember: a.remember,
+    remember_for: a.remember_for,
+    handled_at: a.handled_at,
+    data: data as unknown as Record<string, unknown>,
+    // Tokens of the grant refer to the flow for as long as they live, refresh rotation included: it never expires.
+    expires_at: null,
+  }
+}
+
+function codeIssue(client: OAuth2Client, ch: ConsentChallengeState, a: ConsentAcceptance): CodeIssue {
+  const req = ch.request
+  return {
+    client,
+    granted_scope: a.grant_scope,
+    granted_audience: a.grant_access_token_audience,
+    requested_scope: req.scope,
+    requested_audience: req.audience,
+    session: {
+      redirect_uri: req.redirect_uri,
+      effective_redirect_uri: req.effective_redirect_uri,
+      code_challenge: req.code_challenge,
+      code_challenge_method: req.code_challenge_method,
+      nonce: req.nonce,
+      subject: ch.login.subject,
+      force_subject_identifier: ch.login.force_subject_identifier || null,
+      sid: ch.login.sid,
+      auth_time: seconds(ch.login.auth_time),
+      requested_at: seconds(req.requested_at),
+      acr: ch.login.acr,
+      amr: ch.login.amr,
+      id_token_claims: a.session.id_token,
+      access_token_claims: a.session.access_token,
+      consent_request_id: ch.id,
+    },
+  }
+}
+
+async function storeFlowOnce(ctx: AppContext, row: FlowRow): Promise<void> {
+  try {
+    await ctx.store.flows.insertFlow(row)
+  } catch (err) {
+    if (err instanceof StoreError && err.code === 'conflict') throw AccessDenied.with({ hint: USED })
+    throw err
+  }
+}
+
+/**
+ * The browser is back from the consent app with a consent verifier: it must be ours, for this client, from this
+ * browser (consent CSRF cookie). The finished flow is stored exactly once (its id is the consent request id, so
+ * a replay fails), then the authorization code is minted and sent in the requested response mode.
+ */
+export async function verifyConsent(r: AuthorizationRequest, browser: Browser, verifier: string): Promise<AuthorizeOutcome> {
+  const { ctx } = r
+  const now = ctx.clock()
+  const v = openChallenge<ConsentVerifierState>(ctx.sealer, 'consent_verifier', verifier, now)
+  if (!v) throw AccessDenied.with({ hint: 'The consent verifier has already been used, has not been granted, or is invalid.' })
+  const { challenge } = v
+  const client = r.client!
+  if (challenge.request.client_id !== client.client_id) {
+    throw InvalidClient.with({ hint: 'The flow client id does not match the authorize request client id.' })
+  }
+  const forbidden = csrfFailure(browser, 'consent', client.client_id, challenge.csrf)
+  if (forbidden) return forbidden
+  const target = targetOf(challenge.request)
+  if (v.denied) {
+    if ((await recordHandled(ctx, `cv:${v.id}`, '', now + ctx.config.ttl.login_consent_request)) !== null) {
+      throw AccessDenied.with({ hint: USED })
+    }
+    return authorizationError(ctx, target, v.denied)
+  }
+  await storeFlowOnce(ctx, flowRow(challenge, v.accepted!))
+  const code = await mintAuthorizationCode(ctx, codeIssue(client, challenge, v.accepted!))
+  // RFC 6749 §4.1.2: code and state; RFC 9207: iss.
+  return authorizationResponse(ctx, target, [['code', code]])
+}

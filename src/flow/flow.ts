@@ -1,0 +1,22 @@
+import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
+import { InvalidRequest } from '../oauth2/errors.ts'
+import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
+import type { Browser } from './browser.ts'
+import { verifyConsent } from './consent_verifier.ts'
+import { requestLogin } from './login.ts'
+import { verifyLogin } from './login_verifier.ts'
+
+/**
+ * The login and consent state machine behind a valid authorization request: no verifier starts a login, a login
+ * verifier leads to consent, a consent verifier ends in the authorization response.
+ */
+export function continueFlow(r: AuthorizationRequest, browser: Browser): Promise<AuthorizeOutcome> {
+  const loginVerifier = r.params.get('login_verifier')
+  const consentVerifier = r.params.get('consent_verifier')
+  if (loginVerifier !== undefined && consentVerifier !== undefined) {
+    throw InvalidRequest.with({ hint: 'login_verifier and consent_verifier must not be sent together.' })
+  }
+  if (loginVerifier !== undefined) return verifyLogin(r, browser, loginVerifier)
+  if (consentVerifier !== undefined) return verifyConsent(r, browser, consentVerifier)
+  return requestLogin(r, browser)
+}

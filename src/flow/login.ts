@@ -1,0 +1,67 @@
+import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
+import { ServerError } from '../oauth2/errors.ts'
+import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
+import type { LoginSessionRow } from '../store/types.ts'
+import type { Browser } from './browser.ts'
+import { sealChallenge } from './challenge.ts'
+import { LoginRequired } from './errors.ts'
+import { hintNamesSubject, rememberedSession } from './login_session.ts'
+import { newCsrfValue, snapshotOf, type LoginChallengeState } from './state.ts'
+
+/** OIDC Core §3.1.2.1 max_age: too long since the session authenticated (max_age=0 behaves as prompt=login). */
+const maxAgeElapsed = (maxAge: number, authenticatedAt: number, now: number) =>
+  maxAge === 0 || authenticatedAt + maxAge * 1000 < now
+
+/** The remembered session a login may skip to, or null when the user must authenticate (again). */
+async function skippableSession(r: AuthorizationRequest, browser: Browser): Promise<LoginSessionRow | null> {
+  const { ctx, prompt } = r
+  // OIDC Core §3.1.2.1: prompt=login (and select_account) asks for a fresh authentication.
+  if (prompt.includes('login') || prompt.includes('select_account')) return null
+  const session = await rememberedSession(ctx, browser)
+  if (!session) return null
+  if (r.maxAge !== null && maxAgeElapsed(r.maxAge, session.authenticated_at, ctx.clock())) {
+    if (prompt.includes('none')) {
+      throw LoginRequired.with({ hint: "Request failed because prompt is set to 'none' and authentication time reached 'max_age'." })
+    }
+    return null
+  }
+  // OIDC Core §3.1.2.1: the End-User identified by id_token_hint must be the one logged in.
+  if (r.idTokenHintClaims && !(await hintNamesSubject(ctx, r.client!, r.idTokenHintClaims.sub, session.subject))) {
+    throw LoginRequired.with({
+      hint: 'Request failed because subject claim from id_token_hint does not match subject from authentication session.',
+    })
+  }
+  return session
+}
+
+/**
+ * First hop of a new authorization request: seal the request into a login challenge, set the per-client login
+ * CSRF cookie and send the browser to the login app (which must accept even when `skip` is true).
+ */
+export async function requestLogin(r: AuthorizationRequest, browser: Browser): Promise<AuthorizeOutcome> {
+  const { ctx } = r
+  const session = await skippableSession(r, browser)
+  // OIDC Core §3.1.2.6: prompt=none cannot be honoured without a session.
+  if (!session && r.prompt.includes('none')) {
+    throw LoginRequired.with({ hint: "Prompt 'none' was requested, but no existing login session was found." })
+  }
+  const loginUrl = ctx.config.urls.login
+  if (!loginUrl) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.login is not configured.' }) }
+
+  const now = ctx.clock()
+  const expiresAt = now + ctx.config.ttl.login_consent_request
+  const state: LoginChallengeState = {
+    id: crypto.randomUUID(),
+    csrf: newCsrfValue(),
+    skip: session !== null,
+    subject: session?.subject ?? '',
+    sid: session?.id ?? crypto.randomUUID(),
+    auth_time: session?.authenticated_at ?? null,
+    expires_at: expiresAt,
+    request: snapshotOf(r),
+  }
+  browser.writeCsrf('login', state.request.client_id, state.csrf)
+  const url = new URL(loginUrl)
+  url.searchParams.set('login_challenge', sealChallenge(ctx.sealer, 'login_challenge', state, expiresAt))
+  return { kind: 'redirect', location: url.href }
+}

@@ -1,0 +1,69 @@
+import type { AppContext } from '../context.ts'
+import type { Browser } from '../flow/browser.ts'
+import { continueFlow } from '../flow/flow.ts'
+import type { Params } from '../http/body.ts'
+import { newAuthorizationRequest, type AuthorizationRequest, type Check } from './checks/authorization_request.ts'
+import { checkAudience } from './checks/check_audience.ts'
+import { checkClientId } from './checks/check_client_id.ts'
+import { checkIdTokenHint } from './checks/check_id_token_hint.ts'
+import { checkMaxAge } from './checks/check_max_age.ts'
+import { checkNonce } from './checks/check_nonce.ts'
+import { checkOpenIdRedirectUri } from './checks/check_openid_redirect_uri.ts'
+import { checkPkce } from './checks/check_pkce.ts'
+import { checkPrompt } from './checks/check_prompt.ts'
+import { checkRedirectUri } from './checks/check_redirect_uri.ts'
+import { checkRequestObject } from './checks/check_request_object.ts'
+import { checkResponseMode } from './checks/check_response_mode.ts'
+import { checkResponseType } from './checks/check_response_type.ts'
+import { checkScope } from './checks/check_scope.ts'
+import { checkState } from './checks/check_state.ts'
+import { OAuthError } from './errors.ts'
+import { authorizationError, untrustedError, type AuthorizeOutcome } from './response_modes/index.ts'
+
+/** An authorization request as it arrives. */
+export interface AuthorizeInput {
+  /** The query (GET) or form body (POST); throws invalid_request for duplicates or a malformed body. */
+  readParams(): Promise<Params>
+  browser: Browser
+}
+
+/**
+ * The checks, in order. The first two decide whether the redirect URI can be trusted: errors before that go to
+ * the error page, errors after it to the client.
+ */
+const CHECKS: readonly Check[] = [
+  checkClientId,
+  checkRedirectUri,
+  checkResponseMode,
+  checkRequestObject,
+  checkResponseType,
+  checkState,
+  checkScope,
+  checkAudience,
+  checkOpenIdRedirectUri,
+  checkNonce,
+  checkPkce,
+  checkPrompt,
+  checkMaxAge,
+  checkIdTokenHint,
+]
+
+function errorOutcome(ctx: AppContext, r: AuthorizationRequest | undefined, err: OAuthError): AuthorizeOutcome {
+  // RFC 6749 §4.1.2.1: never redirect to an unverified redirect URI.
+  if (!r?.redirectUri) return untrustedError(ctx, err)
+  const target = { redirect_uri: r.redirectUri, response_mode: r.responseMode, state: r.state }
+  return authorizationError(ctx, target, { error: err.error, error_description: err.fullDescription })
+}
+
+/** RFC 6749 §3.1 authorization endpoint (GET and POST): the checks, then the login and consent flow. */
+export async function authorizationEndpoint(ctx: AppContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+  let r: AuthorizationRequest | undefined
+  try {
+    r = newAuthorizationRequest(ctx, await input.readParams(), ctx.clock())
+    for (const check of CHECKS) await check(r)
+    return await continueFlow(r, input.browser)
+  } catch (err) {
+    if (err instanceof OAuthError) return errorOutcome(ctx, r, err)
+    throw err
+  }
+}

@@ -1,0 +1,91 @@
+import { randomUUID } from 'node:crypto'
+import { SignJWT } from 'jose'
+import type { AppContext } from '../context.ts'
+import { InsufficientScope, InvalidRequest, InvalidToken, ServerError, type OAuthError } from '../oauth2/errors.ts'
+import { findToken, isActive } from '../oauth2/tokens/lookup.ts'
+import { ID_TOKEN_SET } from '../services.ts'
+import { seconds } from '../util/clock.ts'
+import { extraClaims, readOidcSession } from './id_token.ts'
+import { subjectFor } from './subject.ts'
+
+/** How a userinfo request carried its access token. */
+export interface BearerInput {
+  /** The `Authorization` header. */
+  authorization: string | null
+  /** Whether the query or the form body had an `access_token` parameter. */
+  tokenInQuery: boolean
+  tokenInBody: boolean
+}
+
+/** A userinfo answer: JSON claims, or a signed JWT when the client registered `userinfo_signed_response_alg`. */
+export type UserinfoResponse = { type: 'json'; claims: Record<string, unknown> } | { type: 'jwt'; jwt: string }
+
+// RFC 6750 §2.1: b64token = 1*( ALPHA / DIGIT / "-" / "." / "_" / "~" / "+" / "/" ) *"="
+const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
+
+const quoted = (s: string) => s.replace(/[\\"]/g, '')
+
+/** RFC 6750 §3: the WWW-Authenticate challenge of an error. */
+function challenge(err: OAuthError, extra = ''): OAuthError {
+  const value = `Bearer error="${err.error}", error_description="${quoted(err.fullDescription)}"${extra}`
+  return err.with({ headers: { 'www-authenticate': value } })
+}
+
+/**
+ * The access token of a userinfo request. Only the Authorization header is accepted (RFC 6750 §2.1); a token
+ * in the query or body is invalid_request, since a request MUST NOT use more than one method (RFC 6750 §2).
+ */
+export function bearerToken(input: BearerInput): string {
+  if (input.tokenInQuery || input.tokenInBody) {
+    throw challenge(InvalidRequest.with({ hint: 'The access token must be sent in the Authorization header as a Bearer token.' }))
+  }
+  const header = input.authorization?.trim() ?? ''
+  if (!/^bearer(?: |$)/i.test(header)) {
+    // RFC 6750 §3.1: a request without credentials gets a challenge without an error code.
+    throw InvalidToken.with({
+      hint: 'The request carries no Bearer access token.',
+      headers: { 'www-authenticate': 'Bearer' },
+    })
+  }
+  const match = BEARER.exec(header)
+  if (!match) throw challenge(InvalidRequest.with({ hint: 'The Authorization header is not a well-formed Bearer token.' }))
+  return match[1]!
+}
+
+/**
+ * OIDC Core §5.3: the claims about the end-user of an access token granted the `openid` scope: `sub` as in its
+ * ID tokens, and the consent's `session.id_token` claims.
+ */
+export async function userinfo(ctx: AppContext, token: string): Promise<UserinfoResponse> {
+  const found = await findToken(ctx, token, 'access_token')
+  // RFC 6750 §3.1: an expired, revoked or otherwise invalid access token is invalid_token (401).
+  if (!found || found.kind !== 'access_token' || !isActive(found.row, ctx.clock())) {
+    throw challenge(InvalidToken.with({ hint: 'The access token is unknown, expired or revoked.' }))
+  }
+  const { row, session } = found
+  // OIDC Core §5.3: userinfo is for access tokens of an OpenID Connect authentication request.
+  if (!row.granted_scope.includes('openid')) {
+    throw challenge(InsufficientScope.with({ hint: 'The access token was not granted the "openid" scope.' }), ', scope="openid"')
+  }
+  const record = await ctx.clients.get(row.client_id)
+  if (!record) throw challenge(InvalidToken.with({ hint: 'The OAuth 2.0 Client of the access token no longer exists.' }))
+  const client = record.client
+  const oidc = readOidcSession(session.extra)
+  const source = oidc ?? { subject: row.subject, force_subject_identifier: null }
+  const claims = { ...(oidc ? extraClaims(oidc.id_token_claims) : {}), sub: subjectFor(ctx, client, source) }
+
+  const alg = client.userinfo_signed_response_alg
+  if (!alg || alg === 'none') return { type: 'json', claims }
+  const key = await ctx.keys.signingKey(ID_TOKEN_SET)
+  if (key.alg !== alg) {
+    throw ServerError.with({
+      hint: 'The userinfo response cannot be signed with the algorithm the OAuth 2.0 Client registered.',
+      debug: `userinfo_signed_response_alg is ${alg}; the ${ID_TOKEN_SET} key signs with ${key.alg}.`,
+    })
+  }
+  // OIDC Core §5.3.2: a signed response SHOULD contain iss and aud.
+  const jwt = await new SignJWT({ ...claims, iss: ctx.issuer, aud: [client.client_id], iat: seconds(ctx.clock()), jti: randomUUID() })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .sign(key.key)
+  return { type: 'jwt', jwt }
+}
