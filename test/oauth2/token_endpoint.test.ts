@@ -102,7 +102,7 @@ for (const factory of storeFactories()) {
 
       // Another app has its own registry.
       const other = await startServer(factory)
-      expect(grantTypesSupported(other.ctx)).toEqual(['client_credentials'])
+      expect(grantTypesSupported(other.ctx)).toEqual(builtIn)
     })
 
     it('passes a grant’s OAuthError through and issues nothing', async () => {
