@@ -18,6 +18,10 @@ import { tokensRoutes } from './http/admin/tokens.ts'
 import { authorizeRoutes } from './http/public/authorize.ts'
 import { fallbacksRoutes } from './http/public/fallbacks.ts'
 import { flowsRoutes } from './http/admin/flows.ts'
+import { logoutAdminRoutes } from './http/admin/logout.ts'
+import { sessionsRoutes } from './http/admin/sessions.ts'
+import { logoutRoutes } from './http/public/logout.ts'
+import { BackchannelLogout, type BackchannelOptions } from './oidc/logout/backchannel.ts'
 import { silentLogger, type Logger } from './log.ts'
 import type { Store } from './store/types.ts'
 import { systemClock, type Clock } from './util/clock.ts'
@@ -28,6 +32,8 @@ export interface AppDeps {
   store: Store
   clock?: Clock
   logger?: Logger
+  /** Back-channel logout delivery (fetch, scheduler, retries); defaults to global fetch and timers. */
+  backchannel?: BackchannelOptions
 }
 
 export interface Apps {
@@ -56,14 +62,15 @@ function createContext(deps: AppDeps): AppContext {
     adminUrl: trimSlash(config.urls.self.admin || `http://localhost:${config.serve.admin.port}`),
     clients: new CachedClientDirectory(deps.store, deps.clock ?? systemClock),
     keys: new StoreKeyManager({ store: deps.store, sealer, clock, logger, config }),
+    backchannel: new BackchannelLogout(deps.backchannel),
   }
 }
 
 /** Builds the public and admin APIs without listening; tests call `.handle(new Request(…))`. */
 export function buildApp(deps: AppDeps): Apps {
   const ctx = createContext(deps)
-  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx))
-  const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx)).use(flowsRoutes(ctx))
+  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx)).use(logoutRoutes(ctx))
+  const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx)).use(flowsRoutes(ctx)).use(logoutAdminRoutes(ctx)).use(sessionsRoutes(ctx))
   return {
     ctx,
     publicApp: shell(ctx, 'public', publicElysia, {

@@ -2,6 +2,7 @@ import type { Config } from './config/schema.ts'
 import type { Sealer } from './crypto/aead.ts'
 import type { ClientDirectory, KeyManager } from './services.ts'
 import type { Logger } from './log.ts'
+import type { BackchannelLogout } from './oidc/logout/backchannel.ts'
 import type { Store } from './store/types.ts'
 import type { Clock } from './util/clock.ts'
 
@@ -24,4 +25,6 @@ export interface AppContext {
   readonly clients: ClientDirectory
   /** JSON Web Key sets: signing keys and the published JWKS. */
   readonly keys: KeyManager
+  /** OIDC Back-Channel Logout: notifies the clients of ended login sessions in the background. */
+  readonly backchannel: BackchannelLogout
 }

@@ -40,6 +40,7 @@ CREATE TABLE access_tokens (
 CREATE INDEX access_tokens_request_id_idx ON access_tokens (request_id);
 CREATE INDEX access_tokens_client_id_idx ON access_tokens (client_id);
 CREATE INDEX access_tokens_expires_at_idx ON access_tokens (expires_at);
+CREATE INDEX access_tokens_flow_id_idx ON access_tokens (flow_id);
 
 CREATE TABLE refresh_tokens (
   signature TEXT PRIMARY KEY,
@@ -60,6 +61,7 @@ CREATE TABLE refresh_tokens (
 CREATE INDEX refresh_tokens_request_id_idx ON refresh_tokens (request_id);
 CREATE INDEX refresh_tokens_client_id_idx ON refresh_tokens (client_id);
 CREATE INDEX refresh_tokens_expires_at_idx ON refresh_tokens (expires_at);
+CREATE INDEX refresh_tokens_flow_id_idx ON refresh_tokens (flow_id);
 
 CREATE TABLE authorization_codes (
   signature TEXT PRIMARY KEY,
@@ -80,6 +82,7 @@ CREATE TABLE authorization_codes (
 CREATE INDEX authorization_codes_request_id_idx ON authorization_codes (request_id);
 CREATE INDEX authorization_codes_client_id_idx ON authorization_codes (client_id);
 CREATE INDEX authorization_codes_expires_at_idx ON authorization_codes (expires_at);
+CREATE INDEX authorization_codes_flow_id_idx ON authorization_codes (flow_id);
 
 CREATE TABLE login_sessions (
   id TEXT PRIMARY KEY,

@@ -22,6 +22,38 @@ const KeyAlg = (description: string) =>
     description,
   })
 
+/** Hydra's webhook shape: a URL, or a URL with an API key sent as a header or cookie. */
+const Webhook = (description: string) =>
+  Type.Union(
+    [
+      Type.String({ minLength: 1 }),
+      Type.Object(
+        {
+          url: Type.String({ minLength: 1, description: 'Webhook URL (http or https).' }),
+          auth: Type.Optional(
+            Type.Object(
+              {
+                type: Type.Literal('api_key'),
+                config: Type.Object(
+                  {
+                    in: Type.Union([Type.Literal('header'), Type.Literal('cookie')]),
+                    name: Type.String({ minLength: 1 }),
+                    value: Type.String(),
+                  },
+                  { additionalProperties: false },
+                ),
+              },
+              { additionalProperties: false },
+            ),
+          ),
+          timeout: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'Time limit of a call (default 10s).' })),
+        },
+        { additionalProperties: false },
+      ),
+    ],
+    { description },
+  )
+
 const listener = (port: number, name: string) =>
   Section(
     {
@@ -219,6 +251,15 @@ export const ConfigSchema = Type.Object(
           },
           'Grant options.',
         ),
+        /**
+         * Hydra's token hook: a webhook POSTed before every token-endpoint issuance (all grants). A URL, or
+         * `{url, auth: {type: api_key, config: {in: header|cookie, name, value}}, timeout}`. A 200 answer with
+         * `{session: {access_token, id_token}}` replaces the extra claims, 204 keeps them, 403 denies
+         * (`access_denied`), anything else is `server_error`.
+         */
+        token_hook: Type.Optional(Webhook('Webhook called before every token issuance (Hydra token_hook).')),
+        /** Hydra's refresh token hook: like `token_hook`, for the `refresh_token` grant only; runs first. */
+        refresh_token_hook: Type.Optional(Webhook('Webhook called before refresh_token grant issuance (Hydra refresh_token_hook).')),
       },
       'OAuth 2.0 behaviour.',
     ),
@@ -274,6 +315,28 @@ export const ConfigSchema = Type.Object(
         ),
       },
       'Discovery.',
+    ),
+    /**
+     * Plugins, in order: a first-party plugin by name (`first-party-consent`, or `{name, options}`) or a
+     * plugin file by path (`{path: ./my_plugin.ts, options}`, relative to the working directory). `options`
+     * are checked against the plugin's schema at startup; `timeout` (default 10s) bounds each call of the
+     * plugin's hooks and grants. In the environment, `PLUGINS` is a comma-separated list of names.
+     * @default []
+     */
+    plugins: Type.Array(
+      Type.Union([
+        Type.String({ minLength: 1 }),
+        Type.Object(
+          {
+            name: Type.Optional(Type.String({ minLength: 1, description: 'Name of a first-party plugin.' })),
+            path: Type.Optional(Type.String({ minLength: 1, description: 'Path of a plugin file (.ts or .js).' })),
+            options: Type.Optional(Type.Unknown({ description: "Options, checked against the plugin's schema." })),
+            timeout: Type.Optional(Type.String({ pattern: DURATION_PATTERN, description: 'Time limit of each hook call (default 10s).' })),
+          },
+          { additionalProperties: false },
+        ),
+      ]),
+      { default: [], description: 'Plugins: names of first-party plugins or {name|path, options, timeout} entries.' },
     ),
     log: Section(
       {

@@ -92,10 +92,25 @@ export const authorizationEndpointMetadata: DiscoveryContribution = {
 }
 
 /**
+ * Logout: RP-initiated (OIDC RP-Initiated Logout 1.0 §2.1), front-channel and back-channel (both with `iss` and
+ * `sid`, OIDC Front-Channel Logout 1.0 §3, Back-Channel Logout 1.0 §2.1).
+ */
+export const logoutMetadata: DiscoveryContribution = {
+  feature: 'logout',
+  metadata: (ctx) => ({
+    end_session_endpoint: `${ctx.publicUrl}/oauth2/sessions/logout`,
+    frontchannel_logout_supported: true,
+    frontchannel_logout_session_supported: true,
+    backchannel_logout_supported: true,
+    backchannel_logout_session_supported: true,
+  }),
+}
+
+/**
  * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
  * the admin API only.
  */
-export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata]
+export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata, logoutMetadata]
 
 /**
  * Merges contributions: lists are united in order without duplicates; a scalar set twice must agree,

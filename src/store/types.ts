@@ -48,6 +48,8 @@ export interface TokenStore {
   deactivate(kind: TokenKind, signature: string): Promise<boolean>
   /** Deactivates every token of a grant family in every table, atomically; returns how many were active. */
   revokeFamily(requestId: string): Promise<number>
+  /** Deactivates every token issued under any of these flows (`flow_id`) in every table, atomically; returns how many were active. */
+  revokeByFlows(flowIds: readonly string[]): Promise<number>
   /** Deletes every token of a kind issued to a client. */
   deleteByClient(kind: TokenKind, clientId: string): Promise<number>
   /** Deletes up to `limit` rows that expired before `before`; returns how many it deleted. */
@@ -156,6 +158,10 @@ export interface FlowStore {
   /** Flows of a subject (and optionally one client), newest first. */
   listFlows(subject: string, clientId?: string): Promise<FlowRow[]>
   deleteFlows(subject: string, clientId?: string): Promise<string[]>
+  /** Flows of one login session (`login_session_id`), newest first: the clients to notify when it ends. */
+  listFlowsByLoginSession(sid: string): Promise<FlowRow[]>
+  /** Deletes one flow; returns whether it existed. */
+  deleteFlow(id: string): Promise<boolean>
   /**
    * Records that a challenge or verifier was handled, with the (sealed) redirect it answered; single-winner
    * across processes: false when `id` was already recorded.

@@ -51,6 +51,7 @@ export async function createCodeClient(s: TestServer, body: SdkClient = {}): Pro
 /** oauth4webapi's view of a client; its clock follows the server's manual clock. */
 export const rp = (s: TestServer, client: { client_id: string }): oauth.Client => ({
   client_id: client.client_id,
+  id_token_signed_response_alg: s.ctx.config.keys.algorithms.id_token,
   [oauth.clockSkew]: Math.floor(s.clock() / 1000) - Math.floor(Date.now() / 1000),
 })
 

@@ -228,7 +228,7 @@ for (const factory of storeFactories()) {
 
     it('is refused to a client not allowed the authorization_code grant', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s, { grant_types: ['client_credentials'], response_types: ['token'] })
+      const client = await createCodeClient(s, { grant_types: ['client_credentials'], response_types: ['none'] })
       const code = await issueCode(s, client)
       const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
       expect(await errorOf(res)).toEqual({ status: 400, error: 'unauthorized_client' })

@@ -42,7 +42,7 @@ async function readStrictJson<T>(request: Request, options: { array?: boolean } 
   return value
 }
 
-function parsePageSize(value: string | undefined): number {
+export function parsePageSize(value: string | undefined): number {
   if (value === undefined || value === '') return DEFAULT_PAGE_SIZE
   const n = /^\d{1,7}$/.test(value) ? Number(value) : NaN
   if (!(n >= 1 && n <= MAX_PAGE_SIZE)) {
@@ -52,7 +52,7 @@ function parsePageSize(value: string | undefined): number {
 }
 
 /** Hydra's keyset pagination links: `<…>; rel="first"` and, when more follow, `<…>; rel="next"`. */
-function linkHeader(path: string, filters: [string, string][], size: number, next?: string): string {
+export function linkHeader(path: string, filters: [string, string][], size: number, next?: string): string {
   const link = (rel: string, token?: string) => {
     const q = new URLSearchParams(filters)
     q.set('page_size', String(size))

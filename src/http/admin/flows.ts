@@ -7,7 +7,7 @@ import { InvalidRequest } from '../../oauth2/errors.ts'
 import { json, parseParams, readJson } from '../body.ts'
 
 /** The challenge of an admin request: `<kind>_challenge`, or Hydra's generic alias `challenge`. */
-function challengeOf(request: Request, name: string): string {
+export function challengeOf(request: Request, name: string): string {
   const query = parseParams(new URL(request.url).searchParams)
   const challenge = query.get(name) || query.get('challenge')
   if (!challenge) throw InvalidRequest.with({ hint: "Query parameter 'challenge' is not defined but should have been." })

@@ -101,6 +101,18 @@ export class SqlFlowStore implements FlowStore {
     return rows.map((r) => r.id)
   }
 
+  async listFlowsByLoginSession(sid: string) {
+    const rows = await this.db.all(
+      `SELECT ${FLOW_COLUMNS} FROM flows WHERE login_session_id = $1 ORDER BY handled_at DESC, id DESC`,
+      [sid],
+    )
+    return rows.map(toFlow)
+  }
+
+  async deleteFlow(id: string) {
+    return (await this.db.run('DELETE FROM flows WHERE id = $1', [id])) > 0
+  }
+
   async markHandled(id: string, redirectTo: string, expiresAt: number) {
     const rows = await this.db.all(
       'INSERT INTO handled_challenges (id, redirect_to, expires_at) VALUES ($1, $2, $3) ON CONFLICT (id) DO NOTHING RETURNING id',

@@ -110,6 +110,18 @@ export class SqlTokenStore implements TokenStore {
     })
   }
 
+  revokeByFlows(flowIds: readonly string[]) {
+    return this.db.tx(async (t) => {
+      let n = 0
+      for (const flowId of new Set(flowIds)) {
+        for (const table of Object.values(TOKEN_TABLES)) {
+          n += await t.run(`UPDATE ${table} SET active = FALSE WHERE flow_id = $1 AND active = TRUE`, [flowId])
+        }
+      }
+      return n
+    })
+  }
+
   deleteByClient(kind: TokenKind, clientId: string) {
     return this.db.run(`DELETE FROM ${TOKEN_TABLES[kind]} WHERE client_id = $1`, [clientId])
   }

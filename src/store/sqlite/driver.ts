@@ -3,23 +3,36 @@ import type { SqlDriver } from '../sql/driver.ts'
 
 const PLACEHOLDER = /\$(\d+)/g
 
+export interface SqliteOptions {
+  /** How long to keep retrying when another connection holds the write lock, in ms. Default 5000. */
+  busyTimeoutMs?: number
+}
+
+const isBusy = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY')
+
 /**
  * bun:sqlite behind the async SqlDriver interface. The connection is shared, so a transaction holds a
  * queue: statements from outside wait until it commits instead of landing inside it.
+ *
+ * SQLite's own busy handler would block the thread (and with it whoever holds the lock, when that is
+ * another connection in this process), so lock contention is retried here, asynchronously, with backoff.
  */
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const
   readonly #db: Database
   readonly #texts = new Map<string, string>()
+  readonly #busyTimeoutMs: number
   #queue: Promise<unknown> = Promise.resolve()
   #pending = 0
 
-  constructor(path: string) {
+  constructor(path: string, options: SqliteOptions = {}) {
+    this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000
     this.#db = new Database(path, { create: true, strict: true })
-    this.#db.run('PRAGMA busy_timeout = 5000')
+    this.#db.run(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`)
     if (path !== ':memory:') this.#db.run('PRAGMA journal_mode = WAL')
     this.#db.run('PRAGMA synchronous = NORMAL')
     this.#db.run('PRAGMA foreign_keys = ON')
+    this.#db.run('PRAGMA busy_timeout = 0')
   }
 
   #stmt(sql: string): Statement {
@@ -43,19 +56,36 @@ export class SqliteDriver implements SqlDriver {
     this.#db.run(script)
   }
 
-  async all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
-    if (this.#pending) await this.#idle()
-    return this.allNow<T>(sql, params)
+  /**
+   * Runs `op`, retrying with backoff while another connection holds the write lock. With `outside`, it
+   * first waits for this connection's own transactions so that it cannot land inside one.
+   */
+  async #retry<T>(op: () => T, outside: boolean): Promise<T> {
+    let deadline = 0
+    for (let attempt = 0; ; attempt++) {
+      while (outside && this.#pending) await this.#idle()
+      try {
+        return op()
+      } catch (err) {
+        if (!isBusy(err)) throw err
+        deadline ||= performance.now() + this.#busyTimeoutMs
+        if (performance.now() >= deadline) throw err
+      }
+      await Bun.sleep(Math.min(2 ** attempt, 50) * (0.5 + Math.random()))
+    }
   }
 
-  async run(sql: string, params?: readonly unknown[]): Promise<number> {
-    if (this.#pending) await this.#idle()
-    return this.runNow(sql, params)
+  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    return this.#retry(() => this.allNow<T>(sql, params), true)
   }
 
-  async exec(script: string): Promise<void> {
-    if (this.#pending) await this.#idle()
-    this.execNow(script)
+  run(sql: string, params?: readonly unknown[]): Promise<number> {
+    return this.#retry(() => this.runNow(sql, params), true)
+  }
+
+  /** Runs the script as one transaction, as PostgreSQL runs a multi-statement query. */
+  exec(script: string): Promise<void> {
+    return this.tx(async (t) => t.exec(script))
   }
 
   async #idle() {
@@ -65,14 +95,16 @@ export class SqliteDriver implements SqlDriver {
   tx<T>(fn: (driver: SqlDriver) => Promise<T>): Promise<T> {
     const inner = new SqliteTxView(this)
     const run = async () => {
-      this.#db.run('BEGIN IMMEDIATE')
       try {
-        const result = await fn(inner)
-        this.#db.run('COMMIT')
-        return result
-      } catch (err) {
-        this.#db.run('ROLLBACK')
-        throw err
+        await this.#retry(() => this.#db.run('BEGIN IMMEDIATE'), false)
+        try {
+          const result = await fn(inner)
+          this.#db.run('COMMIT')
+          return result
+        } catch (err) {
+          if (this.#db.inTransaction) this.#db.run('ROLLBACK')
+          throw err
+        }
       } finally {
         this.#pending--
       }

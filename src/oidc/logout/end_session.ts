@@ -1,0 +1,105 @@
+import type { AppContext } from '../../context.ts'
+import type { Browser } from '../../flow/browser.ts'
+import { sealChallenge } from '../../flow/challenge.ts'
+import { hintNamesSubject } from '../../flow/login_session.ts'
+import type { Params } from '../../http/body.ts'
+import { InvalidRequest, OAuthError, ServerError } from '../../oauth2/errors.ts'
+import { untrustedError } from '../../oauth2/response_modes/index.ts'
+import type { LoginSessionRow } from '../../store/types.ts'
+import { logoutPage } from './frontchannel.ts'
+import { verifyLogoutHint } from './id_token_hint.ts'
+import { logoutAppUrl } from './logout_app.ts'
+import { completeLogout } from './logout_verifier.ts'
+import type { LogoutChallengeState, LogoutOutcome } from './state.ts'
+
+type NewChallenge = Pick<LogoutChallengeState, 'subject' | 'sid' | 'rp_initiated' | 'client_id' | 'post_logout_redirect_uri' | 'state'>
+
+const param = (params: Params, name: string) => params.get(name) || undefined
+
+async function liveSession(ctx: AppContext, sid: string): Promise<LoginSessionRow | null> {
+  const session = await ctx.store.flows.getLoginSession(sid)
+  return session && session.expires_at > ctx.clock() ? session : null
+}
+
+/** Seals the logout challenge and sends the browser to the logout app. */
+function askLogoutApp(ctx: AppContext, params: Params, c: NewChallenge): LogoutOutcome {
+  const app = logoutAppUrl(ctx)
+  if (!app) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.logout is not configured.' }) }
+  const now = ctx.clock()
+  const query = new URLSearchParams([...params]).toString()
+  const state: LogoutChallengeState = {
+    id: crypto.randomUUID(),
+    ...c,
+    request_url: `${ctx.publicUrl}/oauth2/sessions/logout${query ? `?${query}` : ''}`,
+    requested_at: now,
+    expires_at: now + ctx.config.ttl.login_consent_request,
+  }
+  const url = new URL(app)
+  url.searchParams.set('logout_challenge', sealChallenge(ctx.sealer, 'logout_challenge', state, state.expires_at))
+  return { kind: 'redirect', location: url.href }
+}
+
+/** OP-initiated logout: the browser's session cookie names the session; without one there is nobody to log out. */
+async function opInitiated(ctx: AppContext, params: Params, browser: Browser): Promise<LogoutOutcome> {
+  // Hydra: state and post_logout_redirect_uri belong to RP-initiated logout, which identifies itself by id_token_hint.
+  if (param(params, 'state')) {
+    throw InvalidRequest.with({ hint: 'Logout failed because query parameter state is set but id_token_hint is missing.' })
+  }
+  if (param(params, 'post_logout_redirect_uri')) {
+    throw InvalidRequest.with({
+      hint: 'Logout failed because query parameter post_logout_redirect_uri is set but id_token_hint is missing.',
+    })
+  }
+  const fallback = ctx.config.urls.post_logout_redirect || null
+  const sid = browser.readSessionId()
+  const session = sid ? await liveSession(ctx, sid) : null
+  if (!session) return logoutPage([], fallback)
+  const c = { subject: session.subject, sid: session.id, rp_initiated: false, client_id: null, post_logout_redirect_uri: fallback, state: null }
+  return askLogoutApp(ctx, params, c)
+}
+
+/** RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2, §3): the id_token_hint names the client and the session. */
+async function rpInitiated(ctx: AppContext, params: Params, browser: Browser, hint: string): Promise<LogoutOutcome> {
+  const { sid, sub, client } = await verifyLogoutHint(ctx, hint, param(params, 'client_id'))
+  const state = param(params, 'state') ?? null
+  let next = ctx.config.urls.post_logout_redirect || null
+  const requested = param(params, 'post_logout_redirect_uri')
+  if (requested !== undefined) {
+    // OIDC RP-Initiated Logout 1.0 §3: post_logout_redirect_uri MUST exactly match a registered one.
+    if (!client.post_logout_redirect_uris.includes(requested)) {
+      throw InvalidRequest.with({
+        hint: 'Logout failed because query parameter post_logout_redirect_uri is not registered as a post_logout_redirect_uri for the client.',
+      })
+    }
+    const url = new URL(requested)
+    // OIDC RP-Initiated Logout 1.0 §2: state is passed back to the RP with the redirect.
+    if (state !== null) url.searchParams.set('state', state)
+    next = url.href
+  }
+  const session = await liveSession(ctx, sid)
+  const cookieSid = browser.readSessionId()
+  // hydra-contract §7: a session that is gone, or another one than this browser's, is not logged out.
+  if (!session || (cookieSid !== null && cookieSid !== sid) || !(await hintNamesSubject(ctx, client, sub, session.subject))) {
+    return logoutPage([], next)
+  }
+  const c = { subject: session.subject, sid, rp_initiated: true, client_id: client.client_id, post_logout_redirect_uri: next, state }
+  return askLogoutApp(ctx, params, c)
+}
+
+/**
+ * `GET|POST /oauth2/sessions/logout` (OIDC RP-Initiated Logout 1.0 end_session_endpoint): starts a logout and
+ * sends the browser to the logout app, or completes an accepted one (`logout_verifier`). Errors go to
+ * `urls.error` or the error page, never to an unverified redirect URI.
+ */
+export async function endSession(ctx: AppContext, readParams: () => Promise<Params>, browser: Browser): Promise<LogoutOutcome> {
+  try {
+    const params = await readParams()
+    const verifier = params.get('logout_verifier')
+    if (verifier !== undefined) return await completeLogout(ctx, browser, verifier)
+    const hint = param(params, 'id_token_hint')
+    return await (hint === undefined ? opInitiated(ctx, params, browser) : rpInitiated(ctx, params, browser, hint))
+  } catch (err) {
+    if (err instanceof OAuthError) return untrustedError(ctx, err)
+    throw err
+  }
+}

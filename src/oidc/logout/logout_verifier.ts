@@ -1,0 +1,32 @@
+import type { AppContext } from '../../context.ts'
+import type { Browser } from '../../flow/browser.ts'
+import { openChallenge } from '../../flow/challenge.ts'
+import { recordHandled } from '../../flow/handled.ts'
+import { AccessDenied } from '../../oauth2/errors.ts'
+import { frontchannelUrl, logoutPage } from './frontchannel.ts'
+import { endLoginSession } from './login_sessions.ts'
+import type { LogoutOutcome, LogoutVerifierState } from './state.ts'
+
+/**
+ * The browser is back from the logout app with a logout verifier: it must be ours and unused, and the browser's
+ * session must be the one to end. Then the session ends (back channel, session deleted, cookie cleared) and the
+ * front-channel page takes the browser on to the post-logout redirect.
+ */
+export async function completeLogout(ctx: AppContext, browser: Browser, verifier: string): Promise<LogoutOutcome> {
+  const now = ctx.clock()
+  const v = openChallenge<LogoutVerifierState>(ctx.sealer, 'logout_verifier', verifier, now)
+  if (!v) throw AccessDenied.with({ hint: 'The logout verifier is invalid, has expired or was tampered with.' })
+  const { challenge } = v
+  if ((await recordHandled(ctx, `lv:${v.id}`, '', now + ctx.config.ttl.login_consent_request)) !== null) {
+    throw AccessDenied.with({ hint: 'The logout verifier has already been used.' })
+  }
+  const next = challenge.post_logout_redirect_uri
+  const cookieSid = browser.readSessionId()
+  // hydra-contract §7: a browser holding another session (or, OP-initiated, none) logs nobody out.
+  const mismatch = challenge.rp_initiated ? cookieSid !== null && cookieSid !== challenge.sid : cookieSid !== challenge.sid
+  if (mismatch) return logoutPage([], next)
+  if (cookieSid === challenge.sid) browser.clearSession()
+  const clients = await endLoginSession(ctx, challenge.sid)
+  const frames = clients.map((c) => frontchannelUrl(ctx, c.client, challenge.sid)).filter((u): u is string => u !== null)
+  return logoutPage(frames, next)
+}
