@@ -6,6 +6,7 @@ import type { Config } from './config/schema.ts'
 import { jsonError } from './http/errors.ts'
 import { createLogger, type Logger } from './log.ts'
 import { ServerError } from './oauth2/errors.ts'
+import { loadPlugins } from './plugins/loader.ts'
 import { migrate, pendingMigrations } from './store/migrate.ts'
 import { openStore, parseDsn, redactDsn } from './store/open.ts'
 import type { SqlStore } from './store/sql/store.ts'
@@ -153,6 +154,7 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
       logger.warn('second signal: closed open connections')
     })
     const apps = buildApp({ config, store, logger })
+    await loadPlugins(apps.ctx)
     await apps.ctx.keys.ensureDefaultSets()
     server = listen(apps, config, logger, apis)
     for (const l of server.listeners) logger.info('listening', { api: l.api, url: l.url, port: l.port })

@@ -138,7 +138,7 @@ export async function startServer(
 /** Several stores on one database, each with its own driver, as separate processes would have. */
 export interface SharedStores {
   stores: SqlStore[]
-  /** Closes every store and removes the database; safe to call twice. */
+  /** Releases the stores: closes them or empties the database for reuse; safe to call twice. */
   close(): Promise<void>
 }
 
@@ -166,17 +166,39 @@ export async function freshPostgresSchema(url = TEST_DATABASE_URL!): Promise<{ s
   return { schema, drop }
 }
 
-/** `count` stores with separate pools on one fresh, migrated PostgreSQL schema. */
+/** Stores on migrated schemas, emptied after use and kept for the next caller, by URL and count. */
+const spareStores = new Map<string, SqlStore[][]>()
+
+async function emptyTables(store: SqlStore) {
+  const tables = await store.driver.all<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'`,
+  )
+  await store.driver.exec(tables.map((t) => `DELETE FROM ${t.name};`).join('\n'))
+}
+
+/**
+ * `count` stores with separate pools on one migrated, empty PostgreSQL schema. Closing them empties the
+ * schema and keeps stores and schema for the next caller (migrating a schema and opening connections cost
+ * far more than emptying a few tables); everything is closed and dropped at the end of the run.
+ */
 export async function openSharedPostgres(count: number, url = TEST_DATABASE_URL!): Promise<SharedStores> {
-  const { schema, drop } = await freshPostgresSchema(url)
-  const stores = Array.from({ length: count }, () => new SqlStore(new PostgresDriver(url, { schema, max: 4, idleTimeout: 1 })))
+  const key = `${count} ${url}`
+  let stores = spareStores.get(key)?.pop()
+  if (!stores) {
+    const { schema } = await freshPostgresSchema(url)
+    const opened = Array.from({ length: count }, () => new SqlStore(new PostgresDriver(url, { schema, max: 4, idleTimeout: 1 })))
+    onCleanup(async () => {
+      await Promise.all(opened.map((s) => s.close()))
+    })
+    await migrate(opened[0]!.driver)
+    stores = opened
+  }
+  const taken = stores
   const close = once(async () => {
-    await Promise.all(stores.map((s) => s.close()))
-    await drop()
+    await emptyTables(taken[0]!)
+    spareStores.set(key, [...(spareStores.get(key) ?? []), taken])
   })
-  onCleanup(close)
-  await migrate(stores[0]!.driver)
-  return { stores, close }
+  return { stores: taken, close }
 }
 
 /** `count` stores with separate connections on one fresh, migrated SQLite file (WAL) in a temporary directory. */

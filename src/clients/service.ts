@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { AppContext } from '../context.ts'
 import { Conflict, InvalidRequest, NotFound } from '../oauth2/errors.ts'
+import { grantTypesSupported } from '../oauth2/grants/index.ts'
 import { StoreError, type ClientRow } from '../store/types.ts'
 import { withDefaults, type ClientInput } from './defaults.ts'
 import { readClientInput, readLifespans } from './input.ts'
@@ -38,6 +39,8 @@ async function prepare(ctx: ClientsContext, input: ClientInput, existing: Client
     dev: config.dev,
     subjectTypes: config.oidc.subject_identifiers.supported_types,
     hasher: config.oauth2.hashers.algorithm,
+    // Includes grant types registered by plugins (the registry is per app context).
+    grantTypes: grantTypesSupported(ctx as AppContext),
   })
   let secret = input.client_secret || undefined
   let hash = existing?.secret_hash ?? null

@@ -12,6 +12,8 @@ export interface ValidationPolicy {
   subjectTypes: readonly string[]
   /** `oauth2.hashers.algorithm`: bcrypt cannot take secrets over 72 bytes. */
   hasher: 'pbkdf2' | 'bcrypt'
+  /** Grant types the token endpoint serves (built-in and registered by plugins), accepted besides the known ones. */
+  grantTypes?: readonly string[]
 }
 
 /** RFC 7591 §3.2.2: the error for a bad redirection URI. */
@@ -89,10 +91,12 @@ function checkResponseType(value: string) {
   if (!known || new Set(parts).size !== parts.length) throw bad(`Response type "${value}" is not supported.`)
 }
 
-function checkGrants(doc: ClientDocument) {
+function checkGrants(doc: ClientDocument, served: readonly string[] = []) {
   for (const g of doc.grant_types) {
     // RFC 6749 §4.5: extension grants are identified by an absolute URI.
-    if (!GRANT_TYPES.includes(g) && !(g.includes(':') && parseAbsolute(g))) throw bad(`Grant type "${g}" is not supported.`)
+    if (!GRANT_TYPES.includes(g) && !served.includes(g) && !(g.includes(':') && parseAbsolute(g))) {
+      throw bad(`Grant type "${g}" is not supported.`)
+    }
   }
   for (const r of doc.response_types) checkResponseType(r)
   const has = (g: string) => doc.grant_types.includes(g)
@@ -218,7 +222,7 @@ function checkLifespans(doc: ClientDocument) {
 export function validateClient(doc: ClientDocument, secret: string | undefined, policy: ValidationPolicy): void {
   checkMisc(doc, policy)
   checkSecret(doc, secret, policy)
-  checkGrants(doc)
+  checkGrants(doc, policy.grantTypes)
   checkUris(doc, policy)
   checkJwks(doc, policy.dev)
   checkLifespans(doc)

@@ -1,10 +1,8 @@
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
 import { InvalidRequest, NotFound } from '../oauth2/errors.ts'
+import { MAX_CHALLENGE_LENGTH } from './challenge.ts'
 import { gone, recordHandled, type AdminResult } from './handled.ts'
-
-/** Longest redirect_to handed out: the browser carries it back as a URL, and servers cap request lines. */
-export const MAX_REDIRECT_LENGTH = 12 * 1024
 
 /** The client of a flow as the admin API shows it (no secret); not_found when it was deleted meanwhile. */
 export async function flowClient(ctx: AppContext, clientId: string): Promise<OAuth2Client> {
@@ -25,7 +23,8 @@ export function withParam(url: string, name: string, value: string): string {
  * 410 with the redirect recorded by whoever handled it first.
  */
 export async function handOut(ctx: AppContext, handledId: string, expiresAt: number, redirectTo: string): Promise<AdminResult> {
-  if (redirectTo.length > MAX_REDIRECT_LENGTH) {
+  // The browser carries redirect_to back as a URL; a verifier beyond this would not even open.
+  if (redirectTo.length > MAX_CHALLENGE_LENGTH) {
     throw InvalidRequest.with({ hint: 'The accepted data is too large to travel back in the redirect URL.' })
   }
   const previous = await recordHandled(ctx, handledId, redirectTo, expiresAt)

@@ -24,9 +24,12 @@ export function sealChallenge<T>(sealer: Sealer, purpose: ChallengePurpose, data
   return sealer.seal(JSON.stringify(envelope), purpose)
 }
 
+/** The longest challenge or verifier accepted: they travel in URLs, and servers cap request lines. */
+export const MAX_CHALLENGE_LENGTH = 16_384
+
 /** Opens a challenge; null when it is malformed, tampered, of another purpose or expired. */
 export function openChallenge<T>(sealer: Sealer, purpose: ChallengePurpose, value: string, now: number): T | null {
-  if (!value || value.length > 16_384 || !/^[A-Za-z0-9_-]+$/.test(value)) return null
+  if (!value || value.length > MAX_CHALLENGE_LENGTH || !/^[A-Za-z0-9_-]+$/.test(value)) return null
   let envelope: Envelope<T>
   try {
     envelope = JSON.parse(sealer.open(value, purpose)) as Envelope<T>

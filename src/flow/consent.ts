@@ -2,11 +2,11 @@ import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
 import { audienceAllowed } from '../oauth2/audience.ts'
 import { isHttpsOrLoopback } from '../oauth2/checks/redirect_uri.ts'
-import { ServerError } from '../oauth2/errors.ts'
+import { InvalidRequest, ServerError } from '../oauth2/errors.ts'
 import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import { scopeStrategy } from '../oauth2/scope.ts'
 import type { Browser } from './browser.ts'
-import { sealChallenge } from './challenge.ts'
+import { MAX_CHALLENGE_LENGTH, sealChallenge } from './challenge.ts'
 import { ConsentRequired } from './errors.ts'
 import { newCsrfValue, type AuthenticatedLogin, type AuthorizationSnapshot, type ConsentChallengeState } from './state.ts'
 
@@ -67,8 +67,10 @@ export async function requestConsent(
     expires_at: expiresAt,
     request,
   }
+  const challenge = sealChallenge(ctx.sealer, 'consent_challenge', state, expiresAt)
+  if (challenge.length > MAX_CHALLENGE_LENGTH) throw InvalidRequest.with({ hint: 'The login context is too large to carry on.' })
   browser.writeCsrf('consent', client.client_id, state.csrf)
   const url = new URL(consentUrl)
-  url.searchParams.set('consent_challenge', sealChallenge(ctx.sealer, 'consent_challenge', state, expiresAt))
+  url.searchParams.set('consent_challenge', challenge)
   return { kind: 'redirect', location: url.href }
 }

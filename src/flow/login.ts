@@ -1,9 +1,9 @@
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
-import { ServerError } from '../oauth2/errors.ts'
+import { InvalidRequest, ServerError } from '../oauth2/errors.ts'
 import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import type { LoginSessionRow } from '../store/types.ts'
 import type { Browser } from './browser.ts'
-import { sealChallenge } from './challenge.ts'
+import { MAX_CHALLENGE_LENGTH, sealChallenge } from './challenge.ts'
 import { LoginRequired } from './errors.ts'
 import { hintNamesSubject, rememberedSession } from './login_session.ts'
 import { newCsrfValue, snapshotOf, type LoginChallengeState } from './state.ts'
@@ -60,8 +60,11 @@ export async function requestLogin(r: AuthorizationRequest, browser: Browser): P
     expires_at: expiresAt,
     request: snapshotOf(r),
   }
+  const challenge = sealChallenge(ctx.sealer, 'login_challenge', state, expiresAt)
+  // Half the limit: the verifier carries this state again, behind the request URL.
+  if (challenge.length > MAX_CHALLENGE_LENGTH / 2) throw InvalidRequest.with({ hint: 'The authorization request is too large.' })
   browser.writeCsrf('login', state.request.client_id, state.csrf)
   const url = new URL(loginUrl)
-  url.searchParams.set('login_challenge', sealChallenge(ctx.sealer, 'login_challenge', state, expiresAt))
+  url.searchParams.set('login_challenge', challenge)
   return { kind: 'redirect', location: url.href }
 }

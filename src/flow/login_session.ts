@@ -1,6 +1,6 @@
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
-import { pairwiseSubject, sectorIdentifier } from '../oidc/pairwise.ts'
+import { subjectFor } from '../oidc/subject.ts'
 import type { LoginSessionRow } from '../store/types.ts'
 import type { Browser } from './browser.ts'
 import { LoginRequired } from './errors.ts'
@@ -21,14 +21,17 @@ export function rememberForMs(ctx: AppContext, rememberFor: number): number {
   return rememberFor > 0 ? Math.min(rememberFor * 1000, max) : max
 }
 
-/** Whether an id_token_hint's `sub` names the session's subject, as this client saw it (public, pairwise or forced). */
+/**
+ * Whether an id_token_hint's `sub` names the session's subject as this client saw it: the local subject, its
+ * pairwise identifier, or a `force_subject_identifier` an earlier login of this client chose.
+ */
 export async function hintNamesSubject(ctx: AppContext, client: OAuth2Client, hintSub: unknown, subject: string): Promise<boolean> {
   if (hintSub === subject) return true
   if (typeof hintSub !== 'string') return false
-  if (client.subject_type === 'pairwise') {
-    const sector = sectorIdentifier(client)
-    const salt = ctx.config.oidc.subject_identifiers.pairwise.salt
-    if (sector && pairwiseSubject(sector, subject, salt) === hintSub) return true
+  try {
+    if (subjectFor(ctx, client, { subject, force_subject_identifier: null }) === hintSub) return true
+  } catch {
+    // A pairwise client without a sector identifier has no pairwise subject to compare with.
   }
   const flows = await ctx.store.flows.listFlows(subject, client.client_id)
   return flows.some((f) => f.data.force_subject_identifier === hintSub)

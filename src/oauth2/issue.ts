@@ -64,6 +64,8 @@ export interface MintedTokens {
   issued_at: number
   /** Access token lifetime in ms. */
   expires_in_ms: number
+  /** The grant-specific session as stored with the tokens, after hooks added their claims; ID tokens are minted from it. */
+  session: Readonly<Record<string, unknown>>
 }
 
 /** RFC 6749 §5.1 successful token response. */
@@ -86,7 +88,7 @@ function failClosed(grantType: string, why: string): never {
 }
 
 /** Rejects anything but a complete decision, so a faulty grant issues nothing. */
-function checkIssuance(grantType: string, i: Issuance | null | undefined, client: OAuth2Client | null): asserts i is Issuance {
+export function checkIssuance(grantType: string, i: Issuance | null | undefined, client: OAuth2Client | null): asserts i is Issuance {
   if (!i || typeof i !== 'object') failClosed(grantType, 'no issuance')
   if (typeof i.subject !== 'string' || !i.subject) failClosed(grantType, 'subject')
   if (!isStrings(i.grantedScope) || !isStrings(i.grantedAudience)) failClosed(grantType, 'granted scope or audience')
@@ -198,7 +200,13 @@ export async function issueTokens(
   }
   if (refresh) response.refresh_token = refresh.token
   if (issuance.extraResponse) {
-    const minted: MintedTokens = { access_token: access.token, request_id: requestId, issued_at: now, expires_in_ms: atLifespan }
+    const minted: MintedTokens = {
+      access_token: access.token,
+      request_id: requestId,
+      issued_at: now,
+      expires_in_ms: atLifespan,
+      session: session.extra,
+    }
     if (refresh) minted.refresh_token = refresh.token
     let extra: Readonly<Record<string, unknown>>
     try {

@@ -4,7 +4,8 @@ import type { ClientRecord } from '../services.ts'
 import { authenticateClient, CLIENT_AUTH_PARAMS } from './client_auth/index.ts'
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from './errors.ts'
 import { grantRegistry, type GrantHandler } from './grants/index.ts'
-import { issueTokens, type Issuance, type TokenResponse } from './issue.ts'
+import { checkIssuance, issueTokens, type Issuance, type TokenResponse } from './issue.ts'
+import { applyTokenHooks } from '../plugins/token_hooks.ts'
 
 /** A token request as it arrives: form parameters and the `Authorization` header. */
 export interface TokenEndpointInput {
@@ -69,6 +70,14 @@ const callGrantHandler: Step = async (t) => {
   })
 }
 
+const runTokenHooks: Step = async (t) => {
+  const authenticated = t.client?.client ?? null
+  checkIssuance(t.grantType!, t.issuance, authenticated)
+  const client = (t.issuance.client ?? authenticated)!
+  const input = { grantType: t.grantType!, client, issuance: t.issuance, params: t.params!, requestedAt: t.requestedAt }
+  t.issuance = await applyTokenHooks(t.ctx, input)
+}
+
 const mintTokens: Step = async (t) => {
   t.response = await issueTokens(t.ctx, t.grantType!, t.client?.client ?? null, t.issuance)
 }
@@ -81,6 +90,7 @@ const STEPS: readonly Step[] = [
   authenticate,
   checkGrantAllowed,
   callGrantHandler,
+  runTokenHooks,
   mintTokens,
 ]
 

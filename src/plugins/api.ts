@@ -275,7 +275,7 @@ export interface HookMap {
 export interface GrantRequest {
   /** The `grant_type` the request named. */
   readonly grantType: string
-  /** The parameters the grant declared (others are stripped), each present at most once. */
+  /** The parameters the grant declared, each present at most once; all others (client credentials included) are stripped. */
   readonly params: ReadonlyMap<string, string>
   /** The authenticated client; null only for `clientAuth: 'optional'` when no client authenticated. */
   readonly client: Client | null

@@ -63,6 +63,7 @@ function checkGrantable(ctx: AppContext, client: OAuth2Client, scope: readonly s
  */
 export function customGrantHandler(owner: HookOwner, def: GrantDefinition): GrantHandler {
   const grantType = def.grantType
+  const declared = new Set(def.params)
   return {
     grantType,
     params: [...def.params],
@@ -70,7 +71,8 @@ export function customGrantHandler(owner: HookOwner, def: GrantDefinition): Gran
     async handle(ctx: AppContext, req: TokenRequest): Promise<Issuance> {
       const request = Object.freeze({
         grantType,
-        params: new Map(req.params),
+        // Client credentials never reach a plugin.
+        params: new Map([...req.params].filter(([name]) => declared.has(name))),
         client: req.client ? structuredClone(req.client) : null,
         requestedAt: req.requestedAt,
       })

@@ -50,18 +50,18 @@ function isPlugin(value: unknown): value is Plugin {
   )
 }
 
-async function importPlugin(path: string, cwd: string): Promise<Plugin> {
+async function importPlugin(path: string, cwd: string, where: string): Promise<Plugin> {
   provideSdkModule()
   const file = isAbsolute(path) ? path : resolve(cwd, path)
   let mod: Record<string, unknown>
   try {
     mod = (await import(file)) as Record<string, unknown>
   } catch (err) {
-    throw new Problem('ERR_PLUGIN_INVALID', `cannot import ${file}: ${(err as Error).message}`)
+    throw new Problem('ERR_PLUGIN_INVALID', `${where}: cannot import ${file}: ${(err as Error).message}`)
   }
   const plugin = mod.default ?? mod.plugin
   if (!isPlugin(plugin)) {
-    throw new Problem('ERR_PLUGIN_INVALID', `${file} must export a plugin made by definePlugin() as its default export`)
+    throw new Problem('ERR_PLUGIN_INVALID', `${where}: ${file} must export a plugin made by definePlugin() as its default export`)
   }
   return plugin
 }
@@ -93,7 +93,7 @@ async function resolveEntry(entry: Entry, where: string, catalog: readonly Plugi
     }
     plugin = found
   } else {
-    plugin = await importPlugin(e.path!, cwd)
+    plugin = await importPlugin(e.path!, cwd, where)
   }
   const timeout = e.timeout ? parseDuration(e.timeout) : DEFAULT_HOOK_TIMEOUT
   if (timeout <= 0) throw new Problem('ERR_PLUGIN_INVALID', `${where}.timeout: must be positive`)

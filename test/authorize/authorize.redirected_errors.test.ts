@@ -134,6 +134,25 @@ for (const factory of storeFactories()) {
       expect(html).toContain(`name="iss" value="${ISSUER}"`)
     })
 
+    it('refuses a request too large to travel in the login challenge, and login context too large for the verifier', async () => {
+      const s = await startFlowServer(factory)
+      const client = await createCodeClient(s)
+      const big = responseParams(await new Browser(s).open(authorizeUrl(client, { login_hint: 'x'.repeat(8000) })))
+      expect(big.get('error')).toBe('invalid_request')
+      expect(big.get('error_description')).toContain('too large')
+      const b = new Browser(s)
+      const login = await b.open(authorizeUrl(client, { login_hint: 'x'.repeat(1000) }))
+      const challenge = new URL(login.headers.get('location')!).searchParams.get('login_challenge')!
+      const res = await s.adminFetch(`http://localhost/admin/oauth2/auth/requests/login/accept?login_challenge=${challenge}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ subject: 'alice', context: { blob: 'y'.repeat(20_000) } }),
+      })
+      expect(res.status).toBe(400)
+      expect(((await res.json()) as { error: string }).error).toBe('invalid_request')
+      expect((await s.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: challenge })).status).toBe(200)
+    })
+
     it('shows a missing urls.login as a server error on the error page', async () => {
       const s = await startFlowServer(factory, { 'urls.login': undefined })
       const client = await createCodeClient(s)

@@ -94,7 +94,7 @@ export function challengeOf(res: Response, kind: 'login' | 'consent'): string {
 }
 
 export interface FlowOptions {
-  login?: { subject?: string; remember?: boolean; remember_for?: number; acr?: string; amr?: string[]; context?: unknown; extend_session_lifespan?: boolean }
+  login?: { subject?: string; remember?: boolean; remember_for?: number; acr?: string; amr?: string[]; context?: unknown; extend_session_lifespan?: boolean; force_subject_identifier?: string }
   consent?: { grant_scope?: string[]; grant_access_token_audience?: string[]; remember?: boolean; remember_for?: number; session?: { id_token?: object; access_token?: object } }
 }
 

@@ -33,8 +33,9 @@ async function rememberedBrowser(s: TestServer, client: CodeClient, subject = 'a
 }
 
 /** An ID token for `subject` from the token endpoint. */
-async function idTokenFor(s: TestServer, client: CodeClient, subject: string): Promise<string> {
-  const res = await runFlow(s, new Browser(s), authorizeUrl(client), { login: { subject } })
+async function idTokenFor(s: TestServer, client: CodeClient, subject: string, forced?: string): Promise<string> {
+  const login = forced === undefined ? { subject } : { subject, force_subject_identifier: forced }
+  const res = await runFlow(s, new Browser(s), authorizeUrl(client), { login })
   const token = await s.publicFetch('http://localhost/oauth2/token', {
     method: 'POST',
     headers: {
@@ -152,6 +153,24 @@ for (const factory of storeFactories()) {
       // Without a session the hint only informs the login app.
       const fresh = await loginRequestFor(s, new Browser(s), authorizeUrl(client, { id_token_hint: bobs }))
       expect(fresh.data).toMatchObject({ skip: false, oidc_context: { id_token_hint_claims: { sub: 'bob' } } })
+    })
+
+    it('recognises the pairwise and forced subjects a pairwise client saw in its id_token_hint', async () => {
+      const s = await startFlowServer(factory, {
+        'oidc.subject_identifiers.supported_types': ['public', 'pairwise'],
+        'oidc.subject_identifiers.pairwise.salt': 'some-pairwise-salt',
+      })
+      const client = await createCodeClient(s, { subject_type: 'pairwise' })
+      const pairwise = await idTokenFor(s, client, 'alice')
+      expect(JSON.parse(atob(pairwise.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub).not.toBe('alice')
+      const forced = await idTokenFor(s, client, 'alice', 'forced-alice')
+      expect(JSON.parse(atob(forced.split('.')[1]!.replace(/-/g, '+').replace(/_/g, '/'))).sub).toBe('forced-alice')
+      const b = await rememberedBrowser(s, client)
+      for (const hint of [pairwise, forced]) {
+        expect((await loginRequestFor(s, b, authorizeUrl(client, { id_token_hint: hint }))).data.skip).toBe(true)
+      }
+      const bobs = await idTokenFor(s, client, 'bob')
+      expect(responseParams(await b.open(authorizeUrl(client, { id_token_hint: bobs }))).get('error')).toBe('login_required')
     })
 
     it('sends the login app back with prompt=login when it accepts a skipped login as someone else', async () => {

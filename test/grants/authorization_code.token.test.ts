@@ -74,7 +74,8 @@ for (const factory of storeFactories()) {
       const s = await startServer(factory)
       const client = await createCodeClient(s)
       const code = await issueCode(s, client, { scope: ['profile'] })
-      const body = await (await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })).json()
+      const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
+      const body = (await res.json()) as Record<string, unknown>
       expect(body.id_token).toBeUndefined()
       expect(body.scope).toBe('profile')
     })
@@ -138,7 +139,8 @@ for (const factory of storeFactories()) {
       const s = await startServer(factory)
       const client = await createCodeClient(s, { redirect_uris: [REDIRECT_URI, 'http://localhost/other'] })
       const code = await issueCode(s, client)
-      for (const form of [{}, { redirect_uri: 'http://localhost/other' }, { redirect_uri: `${REDIRECT_URI}/` }]) {
+      const forms: Record<string, string>[] = [{}, { redirect_uri: 'http://localhost/other' }, { redirect_uri: `${REDIRECT_URI}/` }]
+      for (const form of forms) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, ...form })
         expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
@@ -167,7 +169,8 @@ for (const factory of storeFactories()) {
       const { verifier, challenge } = pkcePair()
       const code = await issueCode(s, client, { session: { code_challenge: challenge, code_challenge_method: 'S256' } })
       const other = pkcePair().verifier
-      for (const form of [{}, { code_verifier: other }, { code_verifier: 'short' }, { code_verifier: `${verifier.slice(0, -1)}!` }]) {
+      const forms: Record<string, string>[] = [{}, { code_verifier: other }, { code_verifier: 'short' }, { code_verifier: `${verifier.slice(0, -1)}!` }]
+      for (const form of forms) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, ...form })
         expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }

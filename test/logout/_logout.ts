@@ -51,17 +51,16 @@ export interface LogoutServer extends TestServer {
 /** A server with login, consent and logout apps at login.test and a manual back-channel scheduler. */
 export async function startLogoutServer(factory: StoreFactory, overrides: Record<string, unknown> = {}): Promise<LogoutServer> {
   const scheduler = new ManualScheduler()
-  const s = await startServer(
-    factory,
-    {
-      'urls.login': LOGIN_URL,
-      'urls.consent': CONSENT_URL,
-      'urls.logout': LOGOUT_URL,
-      'urls.post_logout_redirect': POST_LOGOUT_URL,
-      ...overrides,
-    },
-    { backchannel: { schedule: scheduler.schedule, backoffMs: 1000 } },
-  )
+  const config: Record<string, unknown> = {
+    'urls.login': LOGIN_URL,
+    'urls.consent': CONSENT_URL,
+    'urls.logout': LOGOUT_URL,
+    'urls.post_logout_redirect': POST_LOGOUT_URL,
+    ...overrides,
+  }
+  // null leaves a URL unconfigured.
+  for (const [key, value] of Object.entries(config)) if (value === null) delete config[key]
+  const s = await startServer(factory, config, { backchannel: { schedule: scheduler.schedule, backoffMs: 1000 } })
   return { ...s, scheduler }
 }
 

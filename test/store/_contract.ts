@@ -5,6 +5,7 @@ import { clientsContract } from './_contract_clients.ts'
 import { flowsContract } from './_contract_flows.ts'
 import { keysContract } from './_contract_keys.ts'
 import { racesContract } from './_contract_races.ts'
+import { reuseContract } from './_contract_reuse.ts'
 import type { ContractContext } from './_contract_rows.ts'
 import { tokensContract } from './_contract_tokens.ts'
 import { txContract } from './_contract_tx.ts'
@@ -46,6 +47,7 @@ export function storeContract(name: string, open: OpenStores) {
     clientsContract(ctx)
     keysContract(ctx)
     tokensContract(ctx)
+    reuseContract(ctx)
     flowsContract(ctx)
     txContract(ctx)
     racesContract(ctx)

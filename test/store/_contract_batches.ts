@@ -38,24 +38,30 @@ export function batchesContract(ctx: ContractContext) {
 
     it(`deletes ${EXPIRED} expired jti values ${BATCH} at a time and keeps live ones`, async () => {
       const s = ctx.store()
-      await seed(s, (t, i, expired) => t.jti.remember(`${expired ? 'dead' : 'live'}-${i}`, expiresAt(expired, i), T0 - 2 * HOUR - EXPIRED))
+      await seed(s, (t, i, expired) =>
+        t.jti.remember(`${expired ? 'dead' : 'live'}-${i}`, expiresAt(expired, i), T0 - 2 * HOUR - EXPIRED),
+      )
       expect(await drain(() => s.jti.deleteExpired(T0, BATCH))).toEqual([100, 100, 50, 0])
       for (let i = 0; i < LIVE; i++) expect(await s.jti.remember(`live-${i}`, T0 + 2 * HOUR, T0)).toBe(false)
     })
 
-    it(`deletes expired flows and login sessions ${BATCH} rows at a time in total and keeps live ones`, async () => {
+    it(`deletes expired flows, login sessions and handled challenges ${BATCH} rows at a time in total`, async () => {
       const s = ctx.store()
-      await seed(s, (t, i, expired) =>
-        i < 150 || !expired
-          ? t.flows.insertFlow(flowRow(`${expired ? 'dead' : 'live'}-${i}`, { expires_at: expiresAt(expired, i) }))
-          : t.flows.upsertLoginSession(sessionRow(`dead-ls-${i}`, { expires_at: expiresAt(true, i) })),
-      )
+      await seed(s, (t, i, expired) => {
+        const id = `${expired ? 'dead' : 'live'}-${i}`
+        if (i < 100 || !expired) return t.flows.insertFlow(flowRow(id, { expires_at: expiresAt(expired, i) }))
+        if (i < 175) return t.flows.upsertLoginSession(sessionRow(id, { expires_at: expiresAt(true, i) }))
+        return t.flows.markHandled(id, 'redirect', expiresAt(true, i))
+      })
       await s.flows.insertFlow(flowRow('forever', { expires_at: null }))
       await s.flows.upsertLoginSession(sessionRow('live-ls', { expires_at: T0 + HOUR }))
+      await s.flows.markHandled('live-ch', 'redirect', T0 + HOUR)
       expect(await drain(() => s.flows.deleteExpired(T0, BATCH))).toEqual([100, 100, 50, 0])
       expect((await s.flows.listFlows('alice')).length).toBe(LIVE + 1)
       expect(await s.flows.getLoginSession('live-ls')).not.toBeNull()
-      expect(await s.flows.getLoginSession('dead-ls-200')).toBeNull()
+      expect(await s.flows.getLoginSession('dead-150')).toBeNull()
+      expect(await s.flows.getHandled('live-ch')).toBe('redirect')
+      expect(await s.flows.getHandled('dead-200')).toBeNull()
     })
   })
 }

@@ -99,6 +99,26 @@ export function flowsContract(ctx: ContractContext) {
       expect(await s.flows.deleteExpired(T0, 100)).toBe(0)
     })
 
+    it('lists the flows of a login session newest first', async () => {
+      const s = ctx.store()
+      await s.flows.insertFlow(flowRow('old', { login_session_id: 'sid', handled_at: T0 }))
+      await s.flows.insertFlow(flowRow('new', { login_session_id: 'sid', handled_at: T0 + 2000, client_id: 'c2' }))
+      await s.flows.insertFlow(flowRow('other', { login_session_id: 'sid-2', handled_at: T0 + 1000 }))
+      await s.flows.insertFlow(flowRow('none', { login_session_id: null }))
+      expect((await s.flows.listFlowsByLoginSession('sid')).map((f) => f.id)).toEqual(['new', 'old'])
+      expect(await s.flows.listFlowsByLoginSession('sid-3')).toEqual([])
+    })
+
+    it('deletes one flow, once', async () => {
+      const s = ctx.store()
+      await s.flows.insertFlow(flowRow('f-1'))
+      await s.flows.insertFlow(flowRow('f-2'))
+      expect(await s.flows.deleteFlow('f-1')).toBe(true)
+      expect(await s.flows.deleteFlow('f-1')).toBe(false)
+      expect(await s.flows.getFlow('f-1')).toBeNull()
+      expect(await s.flows.getFlow('f-2')).not.toBeNull()
+    })
+
     it('round-trips unicode, quotes and very long strings', async () => {
       const s = ctx.store()
       const session = sessionRow(`ls ${AWKWARD}`, { subject: AWKWARD, identity_provider_session_id: LONG })
@@ -116,6 +136,37 @@ export function flowsContract(ctx: ContractContext) {
       expect(await s.flows.getFlow(flow.id)).toEqual(flow)
       expect(await s.flows.listFlows(AWKWARD, AWKWARD)).toEqual([flow])
       expect(await s.flows.deleteLoginSessionsBySubject(AWKWARD)).toEqual([session.id])
+    })
+  })
+
+  describe('handled challenges', () => {
+    it('records a challenge once and returns its redirect', async () => {
+      const s = ctx.store()
+      expect(await s.flows.getHandled('ch-1')).toBeNull()
+      expect(await s.flows.markHandled('ch-1', 'sealed-redirect-1', T0 + HOUR)).toBe(true)
+      expect(await s.flows.markHandled('ch-1', 'sealed-redirect-2', T0 + HOUR)).toBe(false)
+      expect(await s.flows.getHandled('ch-1')).toBe('sealed-redirect-1')
+      expect(await s.flows.getHandled('ch-2')).toBeNull()
+    })
+
+    it('lets exactly one of many connections mark a challenge handled', async () => {
+      const stores = await ctx.shared(4)
+      const results = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => stores[i % 4]!.flows.markHandled('ch', `redirect-${i}`, T0 + HOUR)),
+      )
+      expect(results.filter(Boolean).length).toBe(1)
+      expect(await stores[1]!.flows.getHandled('ch')).toBe(`redirect-${results.indexOf(true)}`)
+    })
+
+    it('deletes expired challenges with the other expired flow rows', async () => {
+      const s = ctx.store()
+      await s.flows.markHandled('old', 'r', T0 - 1)
+      await s.flows.markHandled('live', 'r', T0 + 1)
+      await s.flows.markHandled(AWKWARD, LONG, T0 + 1)
+      expect(await s.flows.deleteExpired(T0, 100)).toBe(1)
+      expect(await s.flows.getHandled('old')).toBeNull()
+      expect(await s.flows.getHandled('live')).toBe('r')
+      expect(await s.flows.getHandled(AWKWARD)).toBe(LONG)
     })
   })
 

@@ -1,6 +1,6 @@
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
-import { mintIdToken, OIDC_SESSION_KEY, oidcSessionOf } from '../../oidc/id_token.ts'
+import { mintIdToken, OIDC_SESSION_KEY, oidcSessionOf, readOidcSession } from '../../oidc/id_token.ts'
 import { codeSignature, openCode } from '../authorization_code.ts'
 import type { AuthorizeSession } from '../authorize_session.ts'
 import { InvalidGrant, InvalidRequest, ServerError } from '../errors.ts'
@@ -95,7 +95,8 @@ export const authorizationCodeGrant: GrantHandler = {
         const idToken = await mintIdToken(ctx, {
           client,
           grantType: GRANT,
-          session: oidc,
+          // Token hooks may have added claims to the stored session.
+          session: readOidcSession({ ...minted.session }) ?? oidc,
           issuedAt: minted.issued_at,
           nonce: session.nonce,
           accessToken: minted.access_token,

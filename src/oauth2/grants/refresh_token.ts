@@ -107,7 +107,8 @@ export const refreshTokenGrant: GrantHandler = {
         const idToken = await mintIdToken(ctx, {
           client,
           grantType: GRANT,
-          session: oidc,
+          // Token hooks may have added claims to the stored session.
+          session: readOidcSession({ ...minted.session }) ?? oidc,
           issuedAt: minted.issued_at,
           accessToken: minted.access_token,
         })
