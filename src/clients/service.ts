@@ -8,6 +8,7 @@ import { readClientInput, readLifespans } from './input.ts'
 import { applyJsonPatch, JsonPatchError, type Json } from './json_patch.ts'
 import type { OAuth2Client } from './model.ts'
 import { recordFromRow } from './record.ts'
+import { sealedSecretAad } from './sealed_secret.ts'
 import { generateSecret, hashSecret } from './secret_hash.ts'
 import { SECRET_METHODS, validateClient } from './validate.ts'
 
@@ -21,7 +22,6 @@ export const MAX_ROTATED_SECRETS = 5
 const ROTATABLE = ['client_secret_basic', 'client_secret_post']
 const PAGE_TOKEN_AAD = 'clients/page_token'
 /** The AAD binding a client_secret_jwt client's sealed secret to its id (what client_auth opens with). */
-export const sealedSecretAad = (clientId: string) => `client/${clientId}`
 
 const notFound = (id: string) => NotFound.with({ hint: `Client "${id}" does not exist.` })
 

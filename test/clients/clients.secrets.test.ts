@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { pbkdf2Sync } from 'node:crypto'
 import { compareSecret, generateSecret, hashSecret } from '../../src/clients/secret_hash.ts'
-import { sealedSecretAad } from '../../src/oauth2/client_auth/client_secret_jwt.ts'
+import { sealedSecretAad } from '../../src/clients/sealed_secret.ts'
 import { startServer, storeFactories } from '../_harness.ts'
 import { admin, createClient, expectError } from './_clients.ts'
 

@@ -145,7 +145,7 @@ for (const factory of storeFactories()) {
         granted_audience: [],
         requester: { client_id: client.client_id, granted_scopes: ['openid', 'offline_access'], grant_types: ['refresh_token'] },
       })
-      expect(received[1]!.body.session.extra).toEqual({ from: 'refresh', tenant: 'acme' })
+      expect(received[1]!.body.session.extra).toEqual({ from: 'refresh' })
       expect((await introspect(s, refreshed.access_token)).ext).toEqual({ from: 'token' })
     })
   })

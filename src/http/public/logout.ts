@@ -13,7 +13,8 @@ function render(outcome: LogoutOutcome, setCookies: readonly string[]): Response
       return redirectResponse(outcome.location, setCookies)
     case 'page':
       // The page frames the clients' logout URIs, and is itself never framed (frame-ancestors 'none').
-      return htmlResponse(outcome.html, outcome.status, { scriptHashes: outcome.scriptHashes, frameSrc: outcome.frameSrc ?? [] }, setCookies)
+      const policy = { scriptHashes: outcome.scriptHashes, frameSrc: outcome.frameSrc ?? [] }
+      return htmlResponse(outcome.html, outcome.status, policy, setCookies)
     case 'error_page':
       return errorPageResponse(outcome.error, setCookies)
   }

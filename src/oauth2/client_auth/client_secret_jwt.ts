@@ -1,3 +1,4 @@
+import { sealedSecretAad } from '../../clients/sealed_secret.ts'
 import type { AppContext } from '../../context.ts'
 import type { ClientRecord } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
@@ -8,8 +9,6 @@ import { assertionClientId, carriesAssertion, isHmacAssertion, verifyClientAsser
 /** MAC algorithms accepted for client_secret_jwt assertions. */
 export const CLIENT_SECRET_JWT_ALGS = ['HS256', 'HS384', 'HS512'] as const
 
-/** The AAD a client_secret_jwt client's sealed secret is bound to. */
-export const sealedSecretAad = (clientId: string) => `client/${clientId}`
 
 async function clientSecret(ctx: AppContext, record: ClientRecord): Promise<Uint8Array> {
   const id = record.client.client_id

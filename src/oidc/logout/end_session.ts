@@ -12,7 +12,7 @@ import { logoutAppUrl } from './logout_app.ts'
 import { completeLogout } from './logout_verifier.ts'
 import type { LogoutChallengeState, LogoutOutcome } from './state.ts'
 
-type NewChallenge = Pick<LogoutChallengeState, 'subject' | 'sid' | 'rp_initiated' | 'client_id' | 'post_logout_redirect_uri' | 'state'>
+type NewChallenge = Omit<LogoutChallengeState, 'id' | 'request_url' | 'requested_at' | 'expires_at'>
 
 const param = (params: Params, name: string) => params.get(name) || undefined
 
@@ -54,8 +54,14 @@ async function opInitiated(ctx: AppContext, params: Params, browser: Browser): P
   const sid = browser.readSessionId()
   const session = sid ? await liveSession(ctx, sid) : null
   if (!session) return logoutPage([], fallback)
-  const c = { subject: session.subject, sid: session.id, rp_initiated: false, client_id: null, post_logout_redirect_uri: fallback, state: null }
-  return askLogoutApp(ctx, params, c)
+  return askLogoutApp(ctx, params, {
+    subject: session.subject,
+    sid: session.id,
+    rp_initiated: false,
+    client_id: null,
+    post_logout_redirect_uri: fallback,
+    state: null,
+  })
 }
 
 /** RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2, §3): the id_token_hint names the client and the session. */
@@ -79,11 +85,16 @@ async function rpInitiated(ctx: AppContext, params: Params, browser: Browser, hi
   const session = await liveSession(ctx, sid)
   const cookieSid = browser.readSessionId()
   // hydra-contract §7: a session that is gone, or another one than this browser's, is not logged out.
-  if (!session || (cookieSid !== null && cookieSid !== sid) || !(await hintNamesSubject(ctx, client, sub, session.subject))) {
-    return logoutPage([], next)
-  }
-  const c = { subject: session.subject, sid, rp_initiated: true, client_id: client.client_id, post_logout_redirect_uri: next, state }
-  return askLogoutApp(ctx, params, c)
+  const otherBrowser = cookieSid !== null && cookieSid !== sid
+  if (!session || otherBrowser || !(await hintNamesSubject(ctx, client, sub, session.subject))) return logoutPage([], next)
+  return askLogoutApp(ctx, params, {
+    subject: session.subject,
+    sid,
+    rp_initiated: true,
+    client_id: client.client_id,
+    post_logout_redirect_uri: next,
+    state,
+  })
 }
 
 /**

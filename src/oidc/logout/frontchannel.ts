@@ -45,14 +45,15 @@ export function logoutPage(frames: readonly string[], next: string | null): Logo
   const iframes = frames.map((src) => `<iframe src="${escapeHtml(src)}" title="logout" hidden></iframe>`).join('')
   const refresh = next === null ? '' : `<noscript><meta http-equiv="refresh" content="2;url=${escapeHtml(next)}"></noscript>`
   const link = next === null ? '<p>You are signed out.</p>' : `<p><a id="next" href="${escapeHtml(next)}">Continue</a></p>`
+  const waits = frames.length > 0 && next !== null
   const html =
     `<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Signed out</title>${refresh}</head>` +
-    `<body>${iframes}${link}${frames.length && next !== null ? `<script>${SCRIPT}</script>` : ''}</body></html>`
+    `<body>${iframes}${link}${waits ? `<script>${SCRIPT}</script>` : ''}</body></html>`
   return {
     kind: 'page',
     status: 200,
     html,
-    scriptHashes: frames.length && next !== null ? [FRONTCHANNEL_SCRIPT_HASH] : [],
+    scriptHashes: waits ? [FRONTCHANNEL_SCRIPT_HASH] : [],
     frameSrc: [...new Set(frames.map((src) => new URL(src).origin))],
   }
 }
