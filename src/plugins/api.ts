@@ -285,7 +285,7 @@ export interface GrantRequest {
 
 /**
  * What a custom grant decides to issue. Gatehouse mints and stores the tokens; it checks the scopes against
- * the client's `scope` and the audiences against its `audience` (`invalid_scope` / `invalid_request`), and
+ * the client's `scope` and the audiences against its `audience` (`invalid_scope` / `invalid_target`), and
  * issues a refresh token only when asked and when the client may use the `refresh_token` grant.
  * @example
  * ```ts

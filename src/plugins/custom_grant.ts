@@ -1,7 +1,7 @@
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
 import { checkAudience } from '../oauth2/audience.ts'
-import { InvalidScope, UnauthorizedClient } from '../oauth2/errors.ts'
+import { InvalidScope, InvalidTarget, OAuthError, UnauthorizedClient } from '../oauth2/errors.ts'
 import type { GrantHandler, TokenRequest } from '../oauth2/grants/index.ts'
 import type { Issuance } from '../oauth2/issue.ts'
 import { clientScopes, scopeStrategy } from '../oauth2/scope.ts'
@@ -53,7 +53,12 @@ function checkGrantable(ctx: AppContext, client: OAuth2Client, scope: readonly s
     // RFC 6749 §3.3: never more than the client may have.
     if (!strategy(allowed, s)) throw InvalidScope.with({ hint: `The OAuth 2.0 Client is not allowed to request scope "${s}".` })
   }
-  checkAudience(client.audience ?? [], audience)
+  try {
+    checkAudience(client.audience ?? [], audience)
+  } catch (err) {
+    // RFC 8707 §2, RFC 8693 §2.2.2: a target the client may not address is invalid_target.
+    throw err instanceof OAuthError ? InvalidTarget.with({ hint: err.hint }) : err
+  }
 }
 
 /**

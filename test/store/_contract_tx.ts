@@ -24,6 +24,15 @@ async function everythingWritten(s: Store) {
 }
 
 export function txContract(ctx: ContractContext) {
+  describe('store', () => {
+    it('answers ping and names its dialect', async () => {
+      const s = ctx.store()
+      await s.ping()
+      expect(['sqlite', 'postgres']).toContain(s.dialect)
+      expect(await s.tx(async (t) => t.dialect)).toBe(s.dialect)
+    })
+  })
+
   describe('tx', () => {
     it('commits writes to every aggregate together and returns the result', async () => {
       const s = ctx.store()

@@ -99,7 +99,8 @@ export class SqliteDriver implements SqlDriver {
         await this.#retry(() => this.#db.run('BEGIN IMMEDIATE'), false)
         try {
           const result = await fn(inner)
-          this.#db.run('COMMIT')
+          // Without WAL (e.g. a network file system), COMMIT waits for readers to finish.
+          await this.#retry(() => this.#db.run('COMMIT'), false)
           return result
         } catch (err) {
           if (this.#db.inTransaction) this.#db.run('ROLLBACK')
