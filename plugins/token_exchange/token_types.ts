@@ -1,4 +1,4 @@
-import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload, type JWTVerifyGetKey } from 'jose'
 import { InvalidRequest, type PluginApi } from 'gatehouse/plugin'
 
 /** RFC 8693 §3 token type identifiers. */
@@ -84,9 +84,9 @@ export class TokenValidator {
     return this.#fromJwt(role, payload)
   }
 
-  async #verify(role: string, token: string, keys: Parameters<typeof jwtVerify>[1], options: { issuer: string; audience?: string }) {
+  async #verify(role: string, token: string, keys: JWTVerifyGetKey, options: { issuer: string; audience?: string }) {
     try {
-      const { payload } = await jwtVerify(token, keys as never, { ...options, currentDate: new Date(this.#api.clock()) })
+      const { payload } = await jwtVerify(token, keys, { ...options, currentDate: new Date(this.#api.clock()) })
       return payload
     } catch (err) {
       throw invalid(role, `could not be verified (${(err as Error).message}).`)
