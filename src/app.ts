@@ -17,6 +17,7 @@ import { introspectRoutes } from './http/admin/introspect.ts'
 import { tokensRoutes } from './http/admin/tokens.ts'
 import { authorizeRoutes } from './http/public/authorize.ts'
 import { fallbacksRoutes } from './http/public/fallbacks.ts'
+import { devPagesRoutes } from './http/public/dev_pages.ts'
 import { flowsRoutes } from './http/admin/flows.ts'
 import { logoutAdminRoutes } from './http/admin/logout.ts'
 import { sessionsRoutes } from './http/admin/sessions.ts'
@@ -69,7 +70,7 @@ function createContext(deps: AppDeps): AppContext {
 /** Builds the public and admin APIs without listening; tests call `.handle(new Request(…))`. */
 export function buildApp(deps: AppDeps): Apps {
   const ctx = createContext(deps)
-  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx)).use(logoutRoutes(ctx))
+  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx)).use(devPagesRoutes(ctx)).use(logoutRoutes(ctx))
   const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx)).use(flowsRoutes(ctx)).use(logoutAdminRoutes(ctx)).use(sessionsRoutes(ctx))
   return {
     ctx,

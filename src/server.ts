@@ -3,6 +3,8 @@ import { buildApp, type Apps } from './app.ts'
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli/io.ts'
 import { loadConfig } from './config/load.ts'
 import type { Config } from './config/schema.ts'
+import { demoActive } from './dev/builtin_pages.ts'
+import { demoBanner, ensureDemoClient } from './dev/demo_client.ts'
 import { jsonError } from './http/errors.ts'
 import { createLogger, type Logger } from './log.ts'
 import { ServerError } from './oauth2/errors.ts'
@@ -22,7 +24,7 @@ export interface ServeOptions {
   dev: boolean
 }
 
-export type ServerIo = Pick<CliIo, 'env' | 'err' | 'onSignal'>
+export type ServerIo = Pick<CliIo, 'env' | 'out' | 'err' | 'onSignal'>
 
 /** Bodies larger than this are cut off by the listener; the app's own limit (1 MiB) answers first. */
 const MAX_REQUEST_BODY = 4 << 20
@@ -156,8 +158,11 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
     const apps = buildApp({ config, store, logger })
     await loadPlugins(apps.ctx)
     await apps.ctx.keys.ensureDefaultSets()
+    // --dev with the built-in login and consent pages: a demo client and an authorize URL to open.
+    const demo = apis.includes('public') && demoActive(config) ? await ensureDemoClient(apps.ctx) : null
     server = listen(apps, config, logger, apis)
     for (const l of server.listeners) logger.info('listening', { api: l.api, url: l.url, port: l.port })
+    if (demo) io.out(demoBanner(apps.ctx, demo))
 
     const signal = await stopRequested
     logger.info('shutting down: draining in-flight requests', { signal })

@@ -1,5 +1,6 @@
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
+import { builtinPageUrl } from '../dev/builtin_pages.ts'
 import { audienceAllowed } from '../oauth2/audience.ts'
 import { isHttpsOrLoopback } from '../oauth2/checks/redirect_uri.ts'
 import { InvalidRequest, ServerError } from '../oauth2/errors.ts'
@@ -8,6 +9,7 @@ import { scopeStrategy } from '../oauth2/scope.ts'
 import type { Browser } from './browser.ts'
 import { MAX_CHALLENGE_LENGTH, sealChallenge } from './challenge.ts'
 import { ConsentRequired } from './errors.ts'
+import { acceptedByPolicy, applyConsentPolicies } from '../plugins/consent_policies.ts'
 import { newCsrfValue, type AuthenticatedLogin, type AuthorizationSnapshot, type ConsentChallengeState } from './state.ts'
 
 /**
@@ -49,13 +51,17 @@ export async function requestConsent(
   loginChallenge: string,
   login: AuthenticatedLogin,
 ): Promise<AuthorizeOutcome> {
-  const skip = await consentSkippable(ctx, client, request, login.subject)
+  const consented = await consentSkippable(ctx, client, request, login.subject)
+  // Plugins' consent policies may deny, narrow the request, insist on the consent app, or consent themselves.
+  const policy = await applyConsentPolicies(ctx, { client, request, login, previouslyConsented: consented })
+  request = policy.request
+  const skip = !policy.prompt && (policy.narrowed ? await consentSkippable(ctx, client, request, login.subject) : consented)
   // OIDC Core §3.1.2.6: prompt=none cannot be honoured without a consent to reuse.
-  if (!skip && request.prompt.includes('none')) {
+  if (!skip && !policy.grant && request.prompt.includes('none')) {
     throw ConsentRequired.with({ hint: "Prompt 'none' was requested, but no previous consent was found." })
   }
-  const consentUrl = ctx.config.urls.consent
-  if (!consentUrl) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.consent is not configured.' }) }
+  const consentUrl = ctx.config.urls.consent || builtinPageUrl(ctx, 'consent')
+  if (!consentUrl && !policy.grant) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.consent is not configured.' }) }
 
   const expiresAt = ctx.clock() + ctx.config.ttl.login_consent_request
   const state: ConsentChallengeState = {
@@ -66,11 +72,13 @@ export async function requestConsent(
     login,
     expires_at: expiresAt,
     request,
+    ...(policy.decisions.length ? { policy_decisions: policy.decisions } : {}),
   }
   const challenge = sealChallenge(ctx.sealer, 'consent_challenge', state, expiresAt)
   if (challenge.length > MAX_CHALLENGE_LENGTH) throw InvalidRequest.with({ hint: 'The login context is too large to carry on.' })
   browser.writeCsrf('consent', client.client_id, state.csrf)
-  const url = new URL(consentUrl)
+  if (policy.grant) return { kind: 'redirect', location: acceptedByPolicy(ctx, state, policy.grant) }
+  const url = new URL(consentUrl!)
   url.searchParams.set('consent_challenge', challenge)
   return { kind: 'redirect', location: url.href }
 }

@@ -38,6 +38,7 @@ export async function getConsentRequest(ctx: AppContext, challenge: string): Pro
       acr: login.acr,
       amr: login.amr,
       context: login.context,
+      ...(state.policy_decisions ? { policy_decisions: state.policy_decisions } : {}),
     },
   }
 }

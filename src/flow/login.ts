@@ -1,3 +1,4 @@
+import { builtinPageUrl } from '../dev/builtin_pages.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
 import { InvalidRequest, ServerError } from '../oauth2/errors.ts'
 import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
@@ -45,7 +46,8 @@ export async function requestLogin(r: AuthorizationRequest, browser: Browser): P
   if (!session && r.prompt.includes('none')) {
     throw LoginRequired.with({ hint: "Prompt 'none' was requested, but no existing login session was found." })
   }
-  const loginUrl = ctx.config.urls.login
+  // Under --dev without a login app of the operator's, the built-in development page.
+  const loginUrl = ctx.config.urls.login || builtinPageUrl(ctx, 'login')
   if (!loginUrl) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.login is not configured.' }) }
 
   const now = ctx.clock()

@@ -99,6 +99,8 @@ export interface ConsentChallengeState {
   login: AuthenticatedLogin
   expires_at: number
   request: AuthorizationSnapshot
+  /** Verdicts of plugins' consent policies on this request (shown to the consent app). */
+  policy_decisions?: { plugin: string; policy: string; action: string; reason?: string }[]
 }
 
 /** Consent accept body after validation. */

@@ -3,14 +3,14 @@ import { PluginContractError } from './run_hooks.ts'
 
 const MAX_DEPTH = 32
 
-const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
   if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
   const proto = Object.getPrototypeOf(v)
   return proto === Object.prototype || proto === null
 }
 
 /** Whether a value survives JSON unchanged: no functions, undefined, NaN, class instances or cycles. */
-function isJson(value: unknown, depth = 0): boolean {
+export function isJson(value: unknown, depth = 0): boolean {
   if (depth > MAX_DEPTH) return false
   if (value === null || typeof value === 'string' || typeof value === 'boolean') return true
   if (typeof value === 'number') return Number.isFinite(value)
@@ -51,5 +51,3 @@ export function withoutReserved(claims: Record<string, unknown>, kind: 'access t
   const dropped = Object.keys(claims).filter((k) => reserved.has(k))
   return { claims: Object.fromEntries(Object.entries(claims).filter(([k]) => !reserved.has(k))), dropped }
 }
-
-export { isJson, isPlainObject }

@@ -103,9 +103,9 @@ async function resolveEntry(entry: Entry, where: string, catalog: readonly Plugi
 
 /** Sorted-key JSON, so `{a, b}` and `{b, a}` dedupe alike. */
 function stableJson(value: unknown): string {
-  return JSON.stringify(value, (_, v) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
-  ) ?? ''
+  const sorted = (_: string, v: unknown) =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).sort(([a], [b]) => (a < b ? -1 : 1))) : v
+  return JSON.stringify(value, sorted) ?? ''
 }
 
 async function resolveAll(config: Config, catalog: readonly Plugin[], cwd: string): Promise<Resolved[]> {

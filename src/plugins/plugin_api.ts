@@ -1,5 +1,6 @@
 import type { AppContext } from '../context.ts'
 import type { GrantHandler } from '../oauth2/grants/index.ts'
+import { CLIENT_AUTH_PARAMS } from '../oauth2/client_auth/index.ts'
 import { introspectToken } from '../oauth2/introspect.ts'
 import type { ConsentPolicy, GrantDefinition, HookMap, Introspection, Plugin, PluginApi } from './api.ts'
 import { customGrantHandler } from './custom_grant.ts'
@@ -29,8 +30,8 @@ function checkGrant(def: GrantDefinition): void {
   if (typeof grantType !== 'string' || !(GRANT_NAME.test(grantType) || isAbsoluteUri(grantType))) {
     throw new TypeError('grantType must be an absolute URI or a name of letters, digits and ._~-')
   }
-  if (!Array.isArray(params) || !params.every((p) => typeof p === 'string' && p !== 'grant_type')) {
-    throw new TypeError(`grant "${grantType}": params must be a list of parameter names (without grant_type)`)
+  if (!Array.isArray(params) || !params.every((p) => typeof p === 'string' && p !== 'grant_type' && !CLIENT_AUTH_PARAMS.includes(p))) {
+    throw new TypeError(`grant "${grantType}": params must be a list of parameter names, without grant_type and client credentials`)
   }
   if (clientAuth !== 'required' && clientAuth !== 'optional') {
     throw new TypeError(`grant "${grantType}": clientAuth must be 'required' or 'optional'`)

@@ -81,3 +81,35 @@ export class OutputLines {
     return this.lines.join('\n')
   }
 }
+
+const running = new Set<Bun.Subprocess>()
+
+/** Starts the binary with exactly `env`; its stdout and stderr are collected line by line. */
+export function startBinary(bin: string, args: string[], options: { cwd: string; env: Record<string, string> }) {
+  const proc = Bun.spawn([bin, ...args], { ...options, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  running.add(proc)
+  void proc.exited.then(() => running.delete(proc))
+  return { proc, output: new OutputLines([proc.stdout, proc.stderr]) }
+}
+
+/** Kills whatever `startBinary` started that is still running (for afterAll). */
+export function killStarted() {
+  for (const proc of running) proc.kill('SIGKILL')
+}
+
+export type Ports = { public: number; admin: number }
+
+/** A `waitFor` matcher for the `listening` log lines of `serve`: the ports once both APIs have one. */
+export function listeningPorts() {
+  const seen: Partial<Ports> = {}
+  return (line: string): Ports | undefined => {
+    let entry: { msg?: string; api?: string; port?: number }
+    try {
+      entry = JSON.parse(line)
+    } catch {
+      return undefined
+    }
+    if (entry.msg === 'listening' && (entry.api === 'public' || entry.api === 'admin')) seen[entry.api] = entry.port
+    return seen.public && seen.admin ? { public: seen.public, admin: seen.admin } : undefined
+  }
+}

@@ -8,7 +8,7 @@ import { loadConfig } from '../../src/config/load.ts'
 import { loadPlugins } from '../../src/plugins/loader.ts'
 import { PluginError } from '../../src/plugins/plugin_error.ts'
 import { pluginRuntime } from '../../src/plugins/registry.ts'
-import { startServer, storeFactories } from '../_harness.ts'
+import { startServer, storeFactories, type StoreFactory } from '../_harness.ts'
 import { createClient, errorOf, introspect, startWithPlugins, token } from './_plugins.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-plugins-'))
@@ -70,7 +70,7 @@ const hijacker = definePlugin({
 })
 const catalog = [configured, bare, leaking, failing, hijacker]
 
-async function loadError(factory: (typeof storeFactories extends () => (infer F)[] ? F : never), plugins: unknown[], config: Record<string, unknown> = {}) {
+async function loadError(factory: StoreFactory, plugins: unknown[], config: Record<string, unknown> = {}) {
   const s = await startServer(factory, { plugins, ...config })
   try {
     await loadPlugins(s.ctx, { catalog, cwd: dir })

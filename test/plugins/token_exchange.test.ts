@@ -91,8 +91,11 @@ for (const factory of storeFactories()) {
       expect(body.refresh_token).toEqual(expect.stringMatching(/^ory_rt_/))
       expect((await introspect(s, body.access_token as string)).sub).toBe('bob')
 
-      const userAsExchanger = await createClient(s, { client_id: undefined, grant_types: [GRANT] })
-      expect((await exchange({ subject_token: tokens.id_token!, subject_token_type: ID }, userAsExchanger)).status).toBe(400)
+      // The ID token was issued to `user`: another client cannot exchange it.
+      expect(await errorOf(await exchange({ subject_token: tokens.id_token!, subject_token_type: ID }))).toMatchObject({
+        status: 400,
+        error: 'invalid_request',
+      })
       await s.hydra.oauth2.patchOAuth2Client({ id: user.client_id, jsonPatch: [{ op: 'add', path: '/grant_types/-', value: GRANT }] })
       const own = await token(s, { grant_type: GRANT, subject_token: tokens.id_token!, subject_token_type: ID }, user)
       expect(own.status).toBe(200)

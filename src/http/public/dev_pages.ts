@@ -1,0 +1,82 @@
+import { Elysia } from 'elysia'
+import type { AppContext } from '../../context.ts'
+import {
+  BUILTIN_PAGE_PATHS,
+  builtinPageActive,
+  builtinPageUrl,
+  DEMO_CALLBACK_PATH,
+  demoActive,
+  type BuiltinPage,
+} from '../../dev/builtin_pages.ts'
+import { showCallback } from '../../dev/callback_page.ts'
+import { showConsent, submitConsent } from '../../dev/consent_page.ts'
+import { showLogin, submitLogin } from '../../dev/login_page.ts'
+import { showLogout, submitLogout } from '../../dev/logout_page.ts'
+import { errorOutcome, inactive, type PageOutcome } from '../../dev/outcome.ts'
+import { STYLE_HASH } from '../../dev/page.ts'
+import { OAuthError } from '../../oauth2/errors.ts'
+import { useBuiltinLogoutPage } from '../../oidc/logout/logout_app.ts'
+import { parseParams, readForm, type Params } from '../body.ts'
+import { htmlResponse, redirectResponse } from '../security_headers.ts'
+
+/** The pages' security headers, with their one inline style sheet allowed by hash. */
+function render(outcome: PageOutcome): Response {
+  if (outcome.kind === 'redirect') return redirectResponse(outcome.location)
+  const response = htmlResponse(outcome.html, outcome.status)
+  const csp = response.headers.get('content-security-policy')
+  response.headers.set('content-security-policy', `${csp}; style-src '${STYLE_HASH}'`)
+  return response
+}
+
+type Served = BuiltinPage | 'callback'
+
+const active = (ctx: AppContext, what: Served) =>
+  what === 'callback' ? demoActive(ctx.config) : builtinPageActive(ctx.config, what)
+
+/**
+ * Refuses a page that is not active (404); else reads the request's parameters, malformed ones (duplicates, NUL,
+ * bad encoding) shown as an error page, and runs the page.
+ */
+async function page(
+  ctx: AppContext,
+  what: Served,
+  read: () => Params | Promise<Params>,
+  run: (params: Params) => Promise<PageOutcome>,
+): Promise<Response> {
+  if (!active(ctx, what)) return render(inactive(what))
+  let params: Params
+  try {
+    params = await read()
+  } catch (err) {
+    if (err instanceof OAuthError) return render(errorOutcome(err))
+    throw err
+  }
+  return render(await run(params))
+}
+
+const query = (request: Request) => () => parseParams(new URL(request.url).searchParams)
+const form = (request: Request) => () => readForm(request)
+
+/** The challenge of a page request: `<kind>_challenge`, or Hydra's generic alias `challenge`. */
+const challenge = (params: Params, name: string) => params.get(name) || params.get('challenge') || ''
+
+/**
+ * The development login, consent and logout pages (Hydra's `/oauth2/fallbacks/*`) and the demo client's callback.
+ * They settle challenges through the same flow functions as the admin API, so `serve public` works alone. Each
+ * answers 404 outside --dev, or when the operator configured an app of their own for it.
+ */
+export const devPagesRoutes = (ctx: AppContext) => {
+  const logoutPage = builtinPageUrl(ctx, 'logout')
+  if (logoutPage) useBuiltinLogoutPage(ctx, logoutPage)
+  const { login, consent, logout } = BUILTIN_PAGE_PATHS
+  return new Elysia({ name: 'public-dev-pages' })
+    .get(login, ({ request }) => page(ctx, 'login', query(request), (p) => showLogin(ctx, challenge(p, 'login_challenge'))))
+    .post(login, ({ request }) => page(ctx, 'login', form(request), (p) => submitLogin(ctx, p)))
+    .get(consent, ({ request }) =>
+      page(ctx, 'consent', query(request), (p) => showConsent(ctx, challenge(p, 'consent_challenge'))),
+    )
+    .post(consent, ({ request }) => page(ctx, 'consent', form(request), (p) => submitConsent(ctx, p)))
+    .get(logout, ({ request }) => page(ctx, 'logout', query(request), (p) => showLogout(ctx, challenge(p, 'logout_challenge'))))
+    .post(logout, ({ request }) => page(ctx, 'logout', form(request), (p) => submitLogout(ctx, p)))
+    .get(DEMO_CALLBACK_PATH, ({ request }) => page(ctx, 'callback', query(request), (p) => showCallback(ctx, p)))
+}
