@@ -4,7 +4,7 @@ import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli/io.ts'
 import { loadConfig } from './config/load.ts'
 import type { Config } from './config/schema.ts'
 import { demoActive } from './dev/builtin_pages.ts'
-import { demoBanner, ensureDemoClient } from './dev/demo_client.ts'
+import { demoBanner, setUpDemo } from './dev/demo_client.ts'
 import { jsonError } from './http/errors.ts'
 import { createLogger, type Logger } from './log.ts'
 import { ServerError } from './oauth2/errors.ts'
@@ -159,7 +159,7 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
     await loadPlugins(apps.ctx)
     await apps.ctx.keys.ensureDefaultSets()
     // --dev with the built-in login and consent pages: a demo client and an authorize URL to open.
-    const demo = apis.includes('public') && demoActive(config) ? await ensureDemoClient(apps.ctx) : null
+    const demo = apis.includes('public') && demoActive(config) ? await setUpDemo(apps.ctx) : null
     server = listen(apps, config, logger, apis)
     for (const l of server.listeners) logger.info('listening', { api: l.api, url: l.url, port: l.port })
     if (demo) io.out(demoBanner(apps.ctx, demo))

@@ -115,12 +115,19 @@ export async function startServer(spec: ServerSpec): Promise<RunningProcess> {
   return handle
 }
 
-/** A free TCP port on 127.0.0.1 (bound and released at once). */
+const handedOut = new Set<number>()
+
+/** A free TCP port on 127.0.0.1 (bound and released at once), never the same one twice in a run. */
 export function freePort(): number {
-  const server = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
-  const port = server.port
-  server.stop(true)
-  return port
+  for (;;) {
+    const server = Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } })
+    const port = server.port
+    server.stop(true)
+    if (!handedOut.has(port)) {
+      handedOut.add(port)
+      return port
+    }
+  }
 }
 
 /** Runs a command to completion with a time limit; returns its exit code, output and resource use. */

@@ -79,6 +79,20 @@ export async function ensureDemoClient(ctx: AppContext): Promise<DemoClient> {
 }
 
 /**
+ * The demo for `serve --dev`: the client, or null (with a warning) when the public URL is not known before the
+ * listener binds (port 0 without urls.self.issuer), so that no authorize URL could be printed that works.
+ */
+export async function setUpDemo(ctx: AppContext): Promise<DemoClient | null> {
+  if (new URL(ctx.publicUrl).port === '0') {
+    ctx.logger.warn('no development demo: the public port is 0; set serve.public.port or urls.self.issuer to get one')
+    return null
+  }
+  const demo = await ensureDemoClient(ctx)
+  ctx.logger.info('development demo client ready', { client_id: demo.client_id, redirect_uri: demo.redirect_uri })
+  return demo
+}
+
+/**
  * A ready-to-open authorization request of the demo client: PKCE S256 and a nonce, both sealed into `state` so
  * that the callback page, on any node, can redeem the code and check the ID token without storing anything.
  */

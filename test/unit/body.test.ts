@@ -3,7 +3,7 @@ import { readForm, readJson } from '../../src/http/body.ts'
 import { duplicateMemberName } from '../../src/http/json_strict.ts'
 import { OAuthError } from '../../src/oauth2/errors.ts'
 
-const post = (body: BodyInit, type = 'application/x-www-form-urlencoded') =>
+const post = (body: string | Uint8Array, type = 'application/x-www-form-urlencoded') =>
   new Request('http://localhost/x', { method: 'POST', body, headers: { 'content-type': type } })
 
 async function rejection(p: Promise<unknown>) {
