@@ -121,6 +121,19 @@ for (const factory of storeFactories()) {
       expect(target.searchParams.get('code')).toBeTruthy()
     })
 
+    it('lists the requested audience as boxes and grants the ones left checked', async () => {
+      const s = await startDevServer(factory)
+      const client = await createCodeClient(s, { audience: ['https://api.test', 'https://other.test'] })
+      const b = new Browser(s)
+      const login = await visit(b, authorizeUrl(client, { audience: 'https://api.test https://other.test' }))
+      const consent = await post(b, login, { username: 'judy', action: 'accept' })
+      expect(consent.html).toContain('Requested audience')
+      expect(consent.html).toContain('value="https://api.test" checked')
+      await post(b, consent, { action: 'allow', 'grant_audience.1': null })
+      const { data } = await s.hydra.oauth2.listOAuth2ConsentSessions({ subject: 'judy' })
+      expect(data.map((c) => c.grant_access_token_audience)).toEqual([['https://api.test']])
+    })
+
     it('serves its pages with the security headers, allowing only their own inline style', async () => {
       const s = await startDevServer(factory)
       const b = new Browser(s)

@@ -40,6 +40,21 @@ describe('bun start (serve all --dev)', () => {
     expect(await stopDev(dev)).toBe(0)
   }, 60_000)
 
+  it('prints no demo when the public port is only chosen at start', async () => {
+    const env = devEnv([0, 0])
+    const proc = Bun.spawn(['bun', MAIN, 'serve', 'all', '--dev'], { cwd: ROOT, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+    const output = new OutputLines([proc.stdout, proc.stderr])
+    try {
+      expect(await output.waitFor((line) => (line.includes('no development demo') ? line : undefined))).toContain('"level":"warn"')
+      await output.waitFor((line) => (line.includes('"msg":"listening"') && line.includes('"api":"admin"') ? true : undefined))
+    } finally {
+      proc.kill('SIGTERM')
+    }
+    expect(await proc.exited).toBe(0)
+    await output.waitFor(() => undefined)
+    expect(output.text()).not.toContain('/oauth2/auth?')
+  }, 60_000)
+
   it('prints no demo when the operator names a login app', async () => {
     const ports = freePorts()
     const env = devEnv(ports, { URLS_LOGIN: 'https://login.example/login' })

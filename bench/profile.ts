@@ -1,0 +1,86 @@
+// CPU profile of Gatehouse under one benchmark load: runs src/main.ts with `bun --cpu-prof`, drives it with
+// wrk, stops it and prints the functions with the most self time.
+//   bun bench/profile.ts [cc|cc-jwt|introspect] [--store sqlite|postgres] [--alg ES256|RS256] [--seconds 10]
+import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { parseArgs } from 'node:util'
+import { BENCH_SYSTEM_SECRET, createBenchClients, freshPostgres, freshSqlite, gatehouseEnv } from './lib/gatehouse.ts'
+import { runLoad } from './lib/load.ts'
+import { freePort, startServer } from './lib/proc.ts'
+import { introspectSpec, issueTokens, tokenSpec } from './lib/requests.ts'
+import { fmt } from './lib/stats.ts'
+
+const { values, positionals } = parseArgs({
+  args: process.argv.slice(2),
+  allowPositionals: true,
+  options: {
+    store: { type: 'string', default: 'sqlite' },
+    alg: { type: 'string', default: 'ES256' },
+    seconds: { type: 'string', default: '10' },
+    connections: { type: 'string', default: '32' },
+    top: { type: 'string', default: '40' },
+  },
+})
+const load = positionals[0] ?? 'cc'
+const root = join(import.meta.dir, '..')
+const workdir = mkdtempSync(join(tmpdir(), 'gatehouse-profile-'))
+const binary = join(root, 'dist', 'gatehouse')
+const dsn =
+  values.store === 'postgres'
+    ? await freshPostgres(binary, process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'gatehouse_bench_profile')
+    : await freshSqlite(binary, workdir, 'profile')
+const publicPort = freePort()
+const adminPort = freePort()
+const env = gatehouseEnv(
+  { binary, dsn, workdir, name: 'profile', logLevel: 'warn', strategy: load === 'cc-jwt' ? 'jwt' : 'opaque', alg: values.alg as 'ES256' },
+  publicPort,
+  adminPort,
+)
+const proc = await startServer({
+  name: 'profile',
+  cmd: [process.execPath, '--cpu-prof', `--cpu-prof-dir=${workdir}`, join(root, 'src', 'main.ts'), 'serve', 'all'],
+  env: { ...env, SECRETS_SYSTEM: BENCH_SYSTEM_SECRET },
+  cwd: root,
+  readyUrl: `http://127.0.0.1:${publicPort}/health/ready`,
+  logFile: join(workdir, 'profile.log'),
+})
+const g = { proc, publicUrl: `http://127.0.0.1:${publicPort}`, adminUrl: `http://127.0.0.1:${adminPort}`, issuer: '', stop: () => proc.stop() }
+await createBenchClients(g)
+const spec =
+  load === 'introspect'
+    ? introspectSpec(`${g.adminUrl}/admin/oauth2/introspect`, await issueTokens(`${g.publicUrl}/oauth2/token`, 500), false)
+    : tokenSpec(`${g.publicUrl}/oauth2/token`)
+const r = await runLoad('wrk', spec, { connections: Number(values.connections), threads: 1, durationS: Number(values.seconds), serverPid: proc.pid }, workdir)
+console.log(`${load} on ${values.store}: ${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ${r.non2xx + r.socketErrors} errors, server ${fmt(r.serverCores, 2)} cores`)
+await proc.stop()
+
+interface Node {
+  id: number
+  callFrame: { functionName: string; url: string; lineNumber: number }
+  hitCount?: number
+}
+const file = readdirSync(workdir).find((f) => f.endsWith('.cpuprofile'))
+if (!file) throw new Error(`no .cpuprofile in ${workdir}`)
+const profile = JSON.parse(readFileSync(join(workdir, file), 'utf8')) as { nodes: Node[]; samples: number[] }
+const hits = new Map<number, number>()
+for (const s of profile.samples) hits.set(s, (hits.get(s) ?? 0) + 1)
+const byFunction = new Map<string, number>()
+const byFile = new Map<string, number>()
+let total = 0
+for (const n of profile.nodes) {
+  const h = hits.get(n.id) ?? n.hitCount ?? 0
+  if (!h) continue
+  total += h
+  const where = n.callFrame.url.replace(`file://${root}/`, '').replace(/^.*node_modules\//, 'node_modules/')
+  const fn = `${n.callFrame.functionName || '(anonymous)'} ${where}:${n.callFrame.lineNumber + 1}`
+  byFunction.set(fn, (byFunction.get(fn) ?? 0) + h)
+  byFile.set(where || '(native)', (byFile.get(where || '(native)') ?? 0) + h)
+}
+const show = (title: string, m: Map<string, number>) => {
+  console.log(`\n${title} (share of ${total} samples)`)
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
+}
+show('self time by function', byFunction)
+show('self time by file', byFile)
+console.log(`\nprofile: ${join(workdir, file)}`)
