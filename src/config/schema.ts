@@ -1,4 +1,4 @@
-import { Type, type StaticDecode, type TSchema } from '@sinclair/typebox'
+import { FormatRegistry, Type, type StaticDecode, type TSchema } from '@sinclair/typebox'
 import { DURATION_PATTERN, parseDuration, formatDuration } from '../util/duration.ts'
 
 /** A Go-style duration string (`1h30m`) decoded to milliseconds. */
@@ -15,6 +15,16 @@ const StrList = (description: string, defaultValue: string[] = []) =>
   Type.Array(Type.String(), { default: defaultValue, description })
 const Section = <T extends Parameters<typeof Type.Object>[0]>(properties: T, description: string) =>
   Type.Object(properties, { default: {}, additionalProperties: false, description })
+/** An absolute URL (`scheme:` plus something URL-parsable), checked the same whether or not Elysia is loaded. */
+function isAbsoluteUrl(value: string): boolean {
+  try {
+    return /^[a-z][a-z0-9+.-]*:/i.test(value) && Boolean(new URL(value).protocol)
+  } catch {
+    return false
+  }
+}
+if (!FormatRegistry.Has('uri')) FormatRegistry.Set('uri', isAbsoluteUrl)
+
 const OptionalUrl = (description: string) => Type.Optional(Type.String({ format: 'uri', description }))
 const KeyAlg = (description: string) =>
   Type.Union([Type.Literal('RS256'), Type.Literal('ES256'), Type.Literal('ES512'), Type.Literal('EdDSA')], {
