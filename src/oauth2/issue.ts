@@ -188,9 +188,8 @@ export async function issueTokens(
     ])
   }
 
-  await ctx.store.tx(async (store) => {
-    for (const [kind, r] of rows) await store.tokens.insert(kind, r)
-  })
+  // All or none; concurrent requests share one commit (group commit).
+  await ctx.store.tokens.insertAll(rows)
 
   const response: TokenResponse = {
     access_token: access.token,

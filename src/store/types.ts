@@ -26,6 +26,11 @@ export interface TokenRow {
 export interface TokenStore {
   /** Throws StoreError('conflict') when a token of this kind has the signature already. */
   insert(kind: TokenKind, row: TokenRow): Promise<void>
+  /**
+   * Inserts tokens of any kinds, all or none (StoreError('conflict') like insert). Outside a transaction,
+   * concurrent calls may share one commit (group commit); each resolves once its own rows are committed.
+   */
+  insertAll(rows: readonly (readonly [TokenKind, TokenRow])[]): Promise<void>
   get(kind: TokenKind, signature: string): Promise<TokenRow | null>
   /**
    * Marks an active token used and returns it, atomically: of any number of concurrent callers across

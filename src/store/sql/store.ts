@@ -16,11 +16,12 @@ export class SqlStore implements Store {
 
   readonly driver: SqlDriver
 
-  constructor(driver: SqlDriver) {
+  /** `groupCommit`: token writes of concurrent requests share commits (off for a store bound to a transaction). */
+  constructor(driver: SqlDriver, options: { groupCommit?: boolean } = {}) {
     this.driver = driver
     this.clients = new SqlClientStore(driver)
     this.keys = new SqlKeyStore(driver)
-    this.tokens = new SqlTokenStore(driver)
+    this.tokens = new SqlTokenStore(driver, options.groupCommit ?? true)
     this.flows = new SqlFlowStore(driver)
     this.jti = new SqlJtiStore(driver)
   }
@@ -30,7 +31,7 @@ export class SqlStore implements Store {
   }
 
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T> {
-    return this.driver.tx((d) => fn(d === this.driver ? this : new SqlStore(d)))
+    return this.driver.tx((d) => fn(d === this.driver ? this : new SqlStore(d, { groupCommit: false })))
   }
 
   async ping() {

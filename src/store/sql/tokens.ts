@@ -1,5 +1,6 @@
 import { StoreError, type TokenKind, type TokenRow, type TokenStore } from '../types.ts'
 import { isUniqueViolation, type SqlDriver } from './driver.ts'
+import { GroupCommit } from './group_commit.ts'
 import { bool, fromJson, toJson } from './json.ts'
 
 export const TOKEN_TABLES: Record<TokenKind, string> = {
@@ -30,10 +31,29 @@ function toRow(r: Record<string, unknown>): TokenRow {
   }
 }
 
+type TokenInsert = readonly [TokenKind, TokenRow]
+
 export class SqlTokenStore implements TokenStore {
   private readonly db: SqlDriver
-  constructor(db: SqlDriver) {
+  readonly #batches: GroupCommit<TokenInsert> | null
+
+  constructor(db: SqlDriver, groupCommit = false) {
     this.db = db
+    // SQLite writes one transaction at a time; PostgreSQL commits a few batches at once on its pool.
+    const options = { maxInFlight: db.dialect === 'sqlite' ? 1 : 4, maxRows: 256 }
+    this.#batches = groupCommit ? new GroupCommit((rows) => this.#insertNow(rows), options) : null
+  }
+
+  insertAll(rows: readonly TokenInsert[]): Promise<void> {
+    return this.#batches ? this.#batches.add(rows) : this.#insertNow(rows)
+  }
+
+  // One transaction; the statements are issued together so PostgreSQL receives them in one pipeline.
+  #insertNow(rows: readonly TokenInsert[]): Promise<void> {
+    return this.db.tx(async (t) => {
+      const tokens = new SqlTokenStore(t)
+      await Promise.all(rows.map(([kind, row]) => tokens.insert(kind, row)))
+    })
   }
 
   async insert(kind: TokenKind, t: TokenRow) {
