@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { envKeys } from '../../src/config/load.ts'
-import { configRows } from '../../src/cli/help.ts'
+import { configRows } from '../../src/config/rows.ts'
 import { cleanupAfterAll, runCli } from './_cli.ts'
 
 cleanupAfterAll()

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { configRows } from '../../src/cli/help.ts'
+import { configRows } from '../../src/config/rows.ts'
 import { configTable, TABLE_BEGIN, TABLE_END, withConfigTable } from '../../src/config/docs.ts'
 
 const rowOf = (key: string) => configTable().split('\n').find((l) => l.startsWith(`| \`${key}\` |`))
