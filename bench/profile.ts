@@ -1,11 +1,12 @@
 // CPU profile of Gatehouse under one benchmark load: runs src/main.ts with `bun --cpu-prof`, drives it with
 // wrk, stops it and prints the functions with the most self time.
-//   bun bench/profile.ts [cc|cc-jwt|introspect] [--store sqlite|postgres] [--alg ES256|RS256] [--seconds 10]
+//   bun bench/profile.ts [cc|cc-jwt|introspect|flows] [--store sqlite|postgres] [--alg ES256|RS256] [--seconds 10]
 import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { parseArgs } from 'node:util'
-import { BENCH_SYSTEM_SECRET, createBenchClients, freshPostgres, freshSqlite, gatehouseEnv } from './lib/gatehouse.ts'
+import { BENCH_SYSTEM_SECRET, WEB_CLIENT, createBenchClients, freshPostgres, freshSqlite, gatehouseEnv } from './lib/gatehouse.ts'
+import { runFlows } from './lib/flows.ts'
 import { runLoad } from './lib/load.ts'
 import { freePort, startServer } from './lib/proc.ts'
 import { introspectSpec, issueTokens, tokenSpec } from './lib/requests.ts'
@@ -47,11 +48,16 @@ const proc = await startServer({
 })
 const g = { proc, publicUrl: `http://127.0.0.1:${publicPort}`, adminUrl: `http://127.0.0.1:${adminPort}`, issuer: '', stop: () => proc.stop() }
 await createBenchClients(g)
+const durationS = Number(values.seconds)
 const spec =
   load === 'introspect'
     ? introspectSpec(`${g.adminUrl}/admin/oauth2/introspect`, await issueTokens(`${g.publicUrl}/oauth2/token`, 500), false)
     : tokenSpec(`${g.publicUrl}/oauth2/token`)
-const r = await runLoad('wrk', spec, { connections: Number(values.connections), threads: 1, durationS: Number(values.seconds), serverPid: proc.pid }, workdir)
+const flowTarget = { kind: 'gatehouse' as const, publicUrl: g.publicUrl, adminUrl: g.adminUrl, issuer: `https://127.0.0.1:${publicPort}`, clientId: WEB_CLIENT.id, clientSecret: WEB_CLIENT.secret, redirectUri: WEB_CLIENT.redirectUri }
+const r =
+  load === 'flows'
+    ? await runFlows(flowTarget, { concurrency: 16, durationS, serverPid: proc.pid }, workdir)
+    : await runLoad('wrk', spec, { connections: Number(values.connections), threads: 1, durationS, serverPid: proc.pid }, workdir)
 console.log(`${load} on ${values.store}: ${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ${r.non2xx + r.socketErrors} errors, server ${fmt(r.serverCores, 2)} cores`)
 await proc.stop()
 

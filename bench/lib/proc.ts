@@ -56,6 +56,15 @@ export interface RunningProcess {
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms))
 
+// Servers still running, so that an interrupted run (Ctrl-C) does not leave them behind.
+const live = new Set<Subprocess>()
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, () => {
+    for (const p of live) p.kill('SIGKILL')
+    process.exit(130)
+  })
+}
+
 /** Polls `url` until it answers 200, the process exits or the time is up. */
 export async function waitReady(url: string, proc: Subprocess, timeoutMs: number, intervalMs = 2): Promise<boolean> {
   const deadline = performance.now() + timeoutMs
@@ -91,6 +100,8 @@ export async function startServer(spec: ServerSpec): Promise<RunningProcess> {
     stdout: Bun.file(spec.logFile),
     stderr: Bun.file(`${spec.logFile}.err`),
   })
+  live.add(proc)
+  void proc.exited.then(() => live.delete(proc))
   const ok = await waitReady(spec.readyUrl, proc, spec.timeoutMs ?? 30_000)
   const readyMs = performance.now() - started
   const handle: RunningProcess = {

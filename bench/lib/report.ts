@@ -50,7 +50,10 @@ function peerContests(contests: ContestResult[]): string[] {
 
 function peerRuntimeLines(contests: ContestResult[]): string[] {
   return contests.map((c) => {
-    const sides = c.sides.map((s) => `${s.label} ${fmt(s.rps)} (${s.runs.map((r) => fmt(r.rps)).join(', ')}; ${fmt(s.serverCores, 2)} server cores, peak RSS ${fmt(s.peakRssMb)} MB)`)
+    const sides = c.sides.map((s) => {
+      const errors = s.errors || s.warmupErrors ? `; ${fmt(s.errors)} errors, ${fmt(s.warmupErrors)} in warm-up` : ''
+      return `${s.label} ${fmt(s.rps)} (${s.runs.map((r) => fmt(r.rps)).join(', ')}; ${fmt(s.serverCores, 2)} server cores, load generator ${fmt(s.loadgenCores, 2)} cores, peak RSS ${fmt(s.peakRssMb)} MB${errors})`
+    })
     return `- ${c.id}: ${sides.join('; ')}`
   })
 }
@@ -147,7 +150,7 @@ export function renderReport(input: ReportInput): string {
     '',
     ...referenceLines(r, contests),
     '',
-    'Per side (median req/s, the rounds, server CPU, peak RSS):',
+    'Per side (median, the rounds, CPU cores used by the server and by the load generator, peak RSS, errors if any):',
     ...peerRuntimeLines(contests),
   ]
   if (r.notes.length) lines.push('', 'Notes:', ...r.notes.map((n) => `- ${n}`))

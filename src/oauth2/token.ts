@@ -41,8 +41,15 @@ const selectGrant: Step = (t) => {
   if (!t.grant) throw UnsupportedGrantType.with({ hint: `The grant type "${t.grantType}" is not supported.` })
 }
 
+// The parameters each grant keeps, computed once per grant.
+const declared = new WeakMap<GrantHandler, ReadonlySet<string>>()
+
 const stripUndeclaredParams: Step = (t) => {
-  const keep = new Set(['grant_type', ...CLIENT_AUTH_PARAMS, ...t.grant!.params])
+  let keep = declared.get(t.grant!)
+  if (!keep) {
+    keep = new Set(['grant_type', ...CLIENT_AUTH_PARAMS, ...t.grant!.params])
+    declared.set(t.grant!, keep)
+  }
   t.params = new Map([...t.input.params].filter(([name]) => keep.has(name)))
 }
 

@@ -32,16 +32,27 @@ export function parseBasic(authorization: string | null): { id: string; secret: 
   }
 }
 
+// The header is read twice per request (claimed id, then verification): parse it once.
+const parsed = new WeakMap<ClientAuthInput, { id: string; secret: string } | null>()
+function credentialsOf(input: ClientAuthInput) {
+  let credentials = parsed.get(input)
+  if (credentials === undefined) {
+    credentials = parseBasic(input.authorization)
+    parsed.set(input, credentials)
+  }
+  return credentials
+}
+
 /** RFC 6749 §2.3.1 client_secret_basic: the client id and secret in an HTTP Basic `Authorization` header. */
 export const clientSecretBasic: ClientAuthMethodHandler = {
   method: 'client_secret_basic',
   presents: (input: ClientAuthInput) => input.authorization !== null && BASIC.test(input.authorization),
   claimedClientId(input: ClientAuthInput) {
-    const credentials = parseBasic(input.authorization)
+    const credentials = credentialsOf(input)
     if (!credentials) throw InvalidClient.with({ hint: 'The HTTP Basic Authorization header is malformed.' })
     return credentials.id
   },
   async verify(ctx: AppContext, record: ClientRecord, input: ClientAuthInput) {
-    await verifyClientSecret(ctx, record, parseBasic(input.authorization)?.secret)
+    await verifyClientSecret(ctx, record, credentialsOf(input)?.secret)
   },
 }

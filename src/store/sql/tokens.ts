@@ -1,6 +1,7 @@
 import { StoreError, type TokenKind, type TokenRow, type TokenStore } from '../types.ts'
 import { isUniqueViolation, type SqlDriver } from './driver.ts'
 import { GroupCommit } from './group_commit.ts'
+import { GroupRead } from './group_read.ts'
 import { bool, fromJson, toJson } from './json.ts'
 
 export const TOKEN_TABLES: Record<TokenKind, string> = {
@@ -36,12 +37,28 @@ type TokenInsert = readonly [TokenKind, TokenRow]
 export class SqlTokenStore implements TokenStore {
   private readonly db: SqlDriver
   readonly #batches: GroupCommit<TokenInsert> | null
+  /** PostgreSQL only: lookups by signature of concurrent requests share one query (SQLite reads cost no round trip). */
+  readonly #reads: Map<TokenKind, GroupRead<Record<string, unknown>>> | null
 
   constructor(db: SqlDriver, groupCommit = false) {
     this.db = db
     // SQLite writes one transaction at a time; PostgreSQL commits a few batches at once on its pool.
     const options = { maxInFlight: db.dialect === 'sqlite' ? 1 : 4, maxRows: 256 }
     this.#batches = groupCommit ? new GroupCommit((rows) => this.#insertNow(rows), options) : null
+    this.#reads = groupCommit && db.dialect === 'postgres' ? new Map() : null
+  }
+
+  #lookup(kind: TokenKind): GroupRead<Record<string, unknown>> {
+    let reads = this.#reads!.get(kind)
+    if (!reads) {
+      const sql = `SELECT ${COLUMNS} FROM ${TOKEN_TABLES[kind]} WHERE signature = ANY($1::text[])`
+      reads = new GroupRead(async (keys) => {
+        const rows = await this.db.all(sql, [keys])
+        return new Map(rows.map((r) => [r.signature as string, r]))
+      }, 256)
+      this.#reads!.set(kind, reads)
+    }
+    return reads
   }
 
   insertAll(rows: readonly TokenInsert[]): Promise<void> {
@@ -83,6 +100,10 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async get(kind: TokenKind, signature: string) {
+    if (this.#reads) {
+      const row = await this.#lookup(kind).get(signature)
+      return row ? toRow(row) : null
+    }
     const rows = await this.db.all(`SELECT ${COLUMNS} FROM ${TOKEN_TABLES[kind]} WHERE signature = $1`, [signature])
     return rows[0] ? toRow(rows[0]) : null
   }

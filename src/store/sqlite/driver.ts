@@ -1,11 +1,14 @@
 import { Database, type Statement } from 'bun:sqlite'
 import type { SqlDriver } from '../sql/driver.ts'
+import { Checkpointer } from './checkpointer.ts'
 
 const PLACEHOLDER = /\$(\d+)/g
 
 export interface SqliteOptions {
   /** How long to keep retrying when another connection holds the write lock, in ms. Default 5000. */
   busyTimeoutMs?: number
+  /** Checkpoint the WAL on a worker thread instead of in the committing request. Default true. */
+  backgroundCheckpoints?: boolean
 }
 
 const isBusy = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY')
@@ -24,15 +27,25 @@ export class SqliteDriver implements SqlDriver {
   readonly #busyTimeoutMs: number
   #queue: Promise<unknown> = Promise.resolve()
   #pending = 0
+  #checkpointer: Checkpointer | undefined
 
   constructor(path: string, options: SqliteOptions = {}) {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000
     this.#db = new Database(path, { create: true, strict: true })
     this.#db.run(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`)
-    if (path !== ':memory:') this.#db.run('PRAGMA journal_mode = WAL')
+    let wal = false
+    if (path !== ':memory:') {
+      const mode = this.#db.query('PRAGMA journal_mode = WAL').get() as { journal_mode?: string } | null
+      wal = mode?.journal_mode === 'wal'
+    }
     this.#db.run('PRAGMA synchronous = NORMAL')
     this.#db.run('PRAGMA foreign_keys = ON')
     this.#db.run('PRAGMA busy_timeout = 0')
+    if (wal && (options.backgroundCheckpoints ?? true)) {
+      // The checkpoint's fsync would otherwise stall the event loop in whichever commit crossed the threshold.
+      this.#db.run('PRAGMA wal_autocheckpoint = 0')
+      this.#checkpointer = new Checkpointer(path, { busyTimeoutMs: this.#busyTimeoutMs })
+    }
   }
 
   #stmt(sql: string): Statement {
@@ -71,7 +84,7 @@ export class SqliteDriver implements SqlDriver {
         deadline ||= performance.now() + this.#busyTimeoutMs
         if (performance.now() >= deadline) throw err
       }
-      await Bun.sleep(Math.min(2 ** attempt, 50) * (0.5 + Math.random()))
+      await Bun.sleep(Math.min(2 ** attempt, 8) * (0.5 + Math.random()))
     }
   }
 
@@ -118,6 +131,7 @@ export class SqliteDriver implements SqlDriver {
 
   async close() {
     if (this.#pending) await this.#idle()
+    await this.#checkpointer?.stop()
     this.#db.close()
   }
 }

@@ -1,0 +1,61 @@
+import { Database } from 'bun:sqlite'
+import { afterAll, describe, expect, it } from 'bun:test'
+import { mkdtempSync, rmSync, statSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SqliteDriver } from '../../src/store/sqlite/driver.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-checkpoint-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const ROWS = 300
+const payload = 'x'.repeat(500)
+
+async function fill(driver: SqliteDriver) {
+  await driver.exec('CREATE TABLE t (id INTEGER PRIMARY KEY, body TEXT NOT NULL)')
+  for (let i = 0; i < ROWS; i++) await driver.run('INSERT INTO t (id, body) VALUES ($1, $2)', [i, payload])
+}
+
+describe('SQLite WAL checkpoints on a worker thread', () => {
+  it('turns automatic checkpoints off on the serving connection and copies the WAL back in the background', async () => {
+    const path = join(dir, 'background.sqlite')
+    const driver = new SqliteDriver(path)
+    try {
+      expect((await driver.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))[0]?.wal_autocheckpoint).toBe(0)
+      const before = statSync(path).size
+      await fill(driver)
+      // Only the worker can grow the database file now; wait for it, a bounded number of times.
+      let grown = false
+      for (let i = 0; i < 250 && !grown; i++) {
+        await Bun.sleep(20)
+        grown = statSync(path).size > before + ROWS * payload.length
+      }
+      expect(grown).toBe(true)
+    } finally {
+      await driver.close()
+    }
+  })
+
+  it('close stops the worker and leaves every row readable by a new connection', async () => {
+    const path = join(dir, 'closed.sqlite')
+    const driver = new SqliteDriver(path)
+    await fill(driver)
+    await driver.close()
+    const db = new Database(path, { readonly: true })
+    try {
+      expect(db.query('SELECT COUNT(*) AS n FROM t').get()).toEqual({ n: ROWS })
+    } finally {
+      db.close()
+    }
+  })
+
+  it('leaves SQLite’s own checkpoints on when background checkpoints are off, and for :memory:', async () => {
+    for (const driver of [new SqliteDriver(join(dir, 'inline.sqlite'), { backgroundCheckpoints: false }), new SqliteDriver(':memory:')]) {
+      try {
+        expect((await driver.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))[0]?.wal_autocheckpoint).toBe(1000)
+      } finally {
+        await driver.close()
+      }
+    }
+  })
+})

@@ -1,0 +1,61 @@
+import { describe, expect, it } from 'bun:test'
+import { GroupRead } from '../../src/store/sql/group_read.ts'
+import { storeFactories } from '../_harness.ts'
+import { tokenRow } from './_contract_rows.ts'
+
+describe('GroupRead', () => {
+  const source = (data: Record<string, number>, fail = false) => {
+    const queries: string[][] = []
+    const read = async (keys: readonly string[]) => {
+      queries.push([...keys])
+      if (fail) throw new Error('database gone')
+      return new Map(keys.filter((k) => k in data).map((k) => [k, data[k]!]))
+    }
+    return { queries, read }
+  }
+
+  it('answers the lookups of one turn of the event loop with one query, duplicates and misses included', async () => {
+    const { queries, read } = source({ a: 1, b: 2 })
+    const g = new GroupRead(read, 100)
+    expect(await Promise.all([g.get('a'), g.get('b'), g.get('a'), g.get('missing')])).toEqual([1, 2, 1, null])
+    expect(queries).toEqual([['a', 'b', 'missing']])
+  })
+
+  it('splits a turn into queries of at most maxKeys keys', async () => {
+    const { queries, read } = source({ k0: 0, k4: 4 })
+    const g = new GroupRead(read, 2)
+    expect(await Promise.all(['k0', 'k1', 'k2', 'k3', 'k4'].map((k) => g.get(k)))).toEqual([0, null, null, null, 4])
+    expect(queries).toEqual([['k0', 'k1'], ['k2', 'k3'], ['k4']])
+  })
+
+  it('fails every lookup of a failed query', async () => {
+    const { read } = source({}, true)
+    const g = new GroupRead(read, 100)
+    const results = await Promise.allSettled([g.get('a'), g.get('b')])
+    expect(results.map((r) => r.status)).toEqual(['rejected', 'rejected'])
+  })
+})
+
+for (const factory of storeFactories()) {
+  describe(`tokens.get of concurrent requests (${factory.name})`, () => {
+    it('returns each caller its own row, or null, and sees rows committed before it asked', async () => {
+      const s = await factory.open()
+      await s.tokens.insertAll([['access_token', tokenRow('g1')], ['access_token', tokenRow('g2')], ['refresh_token', tokenRow('g1')]])
+      const [a, b, again, missing, refresh] = await Promise.all([
+        s.tokens.get('access_token', 'g1'),
+        s.tokens.get('access_token', 'g2'),
+        s.tokens.get('access_token', 'g1'),
+        s.tokens.get('access_token', 'nope'),
+        s.tokens.get('refresh_token', 'g1'),
+      ])
+      expect(a).toEqual(tokenRow('g1'))
+      expect(b).toEqual(tokenRow('g2'))
+      expect(again).toEqual(a)
+      expect(again).not.toBe(a)
+      expect(missing).toBeNull()
+      expect(refresh).toEqual(tokenRow('g1'))
+      await s.tokens.deactivate('access_token', 'g2')
+      expect((await s.tokens.get('access_token', 'g2'))?.active).toBe(false)
+    })
+  })
+}
