@@ -1,4 +1,4 @@
-import { expect } from 'bun:test'
+import { afterAll, expect } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
 import { ISSUER, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
@@ -171,3 +171,14 @@ export async function verifyLogoutToken(s: TestServer, token: string, clientId: 
 
 /** The session cookie's name in tests (no --dev). */
 export const SESSION_COOKIE = 'ory_hydra_session'
+
+/** A factory of back-channel receivers for one test file; every receiver it made is stopped after the file. */
+export function receiverFactory(): (statuses?: number[]) => Receiver {
+  const made: Receiver[] = []
+  afterAll(() => made.forEach((r) => r.stop()))
+  return (statuses: number[] = []) => {
+    const r = new Receiver(statuses)
+    made.push(r)
+    return r
+  }
+}

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'bun:test'
+import { describe, expect, it } from 'bun:test'
 import { createLogger } from '../../src/log.ts'
 import { sessionClients } from '../../src/oidc/logout/session_clients.ts'
 import { storeFactories } from '../_harness.ts'
@@ -8,18 +8,13 @@ import {
   createLogoutClient,
   endSessionUrl,
   logoutChallengeOf,
+  receiverFactory,
   signIn,
   startLogoutServer,
   verifyLogoutToken,
 } from './_logout.ts'
 
-const receivers: Receiver[] = []
-const receiver = (statuses: number[] = []) => {
-  const r = new Receiver(statuses)
-  receivers.push(r)
-  return r
-}
-afterAll(() => receivers.forEach((r) => r.stop()))
+const receiver = receiverFactory()
 
 for (const factory of storeFactories()) {
   describe(`back-channel logout (${factory.name})`, () => {

@@ -1,4 +1,4 @@
-import { afterAll, describe, expect, it } from 'bun:test'
+import { describe, expect, it } from 'bun:test'
 import { decodeProtectedHeader } from 'jose'
 import { ISSUER, storeFactories } from '../_harness.ts'
 import { REDIRECT_URI, authorizeUrl } from '../flow/_flow.ts'
@@ -7,24 +7,18 @@ import {
   END_SESSION,
   POST_LOGOUT_URL,
   RP_LOGGED_OUT,
-  Receiver,
   SESSION_COOKIE,
   createLogoutClient,
   endSessionUrl,
   locationOf,
   logoutChallengeOf,
+  receiverFactory,
   signIn,
   startLogoutServer,
   verifyLogoutToken,
 } from './_logout.ts'
 
-const receivers: Receiver[] = []
-const receiver = (statuses: number[] = []) => {
-  const r = new Receiver(statuses)
-  receivers.push(r)
-  return r
-}
-afterAll(() => receivers.forEach((r) => r.stop()))
+const receiver = receiverFactory()
 
 for (const factory of storeFactories()) {
   describe(`RP-initiated logout (${factory.name})`, () => {
