@@ -348,6 +348,20 @@ export const ConfigSchema = Type.Object(
       ]),
       { default: [], description: 'Plugins: names of first-party plugins or {name|path, options, timeout} entries.' },
     ),
+    clients: Section(
+      {
+        http: Section(
+          {
+            /** Refuse outbound calls (jwks_uri, webhooks, back-channel logout) to private, loopback and link-local addresses. */
+            disallow_private_ip_ranges: Bool(false, 'Refuse outbound calls to private, loopback and link-local addresses.'),
+            /** Exact URLs still allowed when private ranges are refused. */
+            private_ip_exception_urls: StrList('URLs exempt from disallow_private_ip_ranges.'),
+          },
+          'Outbound HTTP made on behalf of clients.',
+        ),
+      },
+      'Clients.',
+    ),
     log: Section(
       {
         /** Minimum level written. */

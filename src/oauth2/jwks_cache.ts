@@ -1,5 +1,6 @@
 import { createLocalJWKSet, errors as joseErrors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
 import type { Clock } from '../util/clock.ts'
+import { assertOutboundAllowed, type OutboundPolicy } from '../util/outbound_guard.ts'
 import { InvalidClient, OAuthError } from './errors.ts'
 
 export interface JwksCacheOptions {
@@ -13,6 +14,8 @@ export interface JwksCacheOptions {
   maxBytes?: number
   /** Most URIs kept; the oldest is dropped beyond it. Default 1000. */
   maxEntries?: number
+  /** `clients.http`: refuse private addresses. Default: allow everything. */
+  outbound?: OutboundPolicy
 }
 
 interface Entry {
@@ -34,6 +37,7 @@ export class JwksCache {
   readonly #timeout: number
   readonly #maxBytes: number
   readonly #max: number
+  readonly #outbound: OutboundPolicy | undefined
   readonly #entries = new Map<string, Entry>()
   readonly #inflight = new Map<string, Promise<Entry>>()
 
@@ -44,6 +48,7 @@ export class JwksCache {
     this.#timeout = options.timeoutMs ?? 5_000
     this.#maxBytes = options.maxBytes ?? 256 * 1024
     this.#max = options.maxEntries ?? 1_000
+    this.#outbound = options.outbound
   }
 
   /** A key resolver for jose's `jwtVerify` over the set published at `uri`. */
@@ -98,6 +103,7 @@ export class JwksCache {
     const signal = AbortSignal.timeout(this.#timeout)
     let body: string
     try {
+      if (this.#outbound) await assertOutboundAllowed(this.#outbound, url.href)
       const res = await fetch(url.href, { signal, headers: { accept: 'application/jwk-set+json, application/json' } })
       if (res.status !== 200) {
         await res.body?.cancel()

@@ -1,3 +1,4 @@
+import { assertOutboundAllowed } from '../util/outbound_guard.ts'
 import type { OAuth2Client } from '../clients/model.ts'
 import type { Config } from '../config/schema.ts'
 import type { AppContext } from '../context.ts'
@@ -159,6 +160,7 @@ function applyAnswer(ctx: AppContext, target: Target, draft: TokenHookDraft, tex
 function webhook(target: Target, bodyOf: (ctx: AppContext, draft: TokenHookDraft) => unknown): Webhook {
   return (ctx, draft) =>
     runIsolated(ctx, target, 'webhook', async (signal) => {
+      await assertOutboundAllowed(ctx.config.clients.http, target.url)
       const res = await fetch(target.url, {
         method: 'POST',
         headers: { 'content-type': 'application/json', accept: 'application/json', ...target.headers },

@@ -93,6 +93,23 @@ for (const factory of storeFactories()) {
       })
     }
 
+    it('does not call a hook on a private address when clients.http.disallow_private_ip_ranges is on', async () => {
+      answer = () => new Response(null, { status: 204 })
+      const before = received.length
+      const s = await start({ 'oauth2.token_hook': hookUrl('/token'), 'clients.http.disallow_private_ip_ranges': true })
+      const res = await token(s, { grant_type: 'client_credentials' }, await createClient(s))
+      expect(await errorOf(res)).toMatchObject({ status: 500, error: 'server_error' })
+      expect(received.length).toBe(before)
+      expect(await tokenCounts(s)).toEqual({ access: 0, refresh: 0 })
+      const allowed = await start({
+        'oauth2.token_hook': hookUrl('/token'),
+        'clients.http.disallow_private_ip_ranges': true,
+        'clients.http.private_ip_exception_urls': [hookUrl('/token')],
+      })
+      expect((await token(allowed, { grant_type: 'client_credentials' }, await createClient(allowed))).status).toBe(200)
+      expect(received.length).toBe(before + 1)
+    })
+
     it('gives up after the configured timeout with server_error', async () => {
       answer = () => never()
       const s = await start({ 'oauth2.token_hook': { url: hookUrl('/slow'), timeout: '5ms' } })

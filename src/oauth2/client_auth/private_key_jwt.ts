@@ -27,7 +27,7 @@ const localSets = new WeakMap<object, JWTVerifyGetKey>()
 /** The per-app cache of clients' remote key sets. */
 export function jwksCacheOf(ctx: AppContext): JwksCache {
   let cache = remoteSets.get(ctx)
-  if (!cache) remoteSets.set(ctx, (cache = new JwksCache(ctx.clock)))
+  if (!cache) remoteSets.set(ctx, (cache = new JwksCache(ctx.clock, { outbound: ctx.config.clients.http })))
   return cache
 }
 

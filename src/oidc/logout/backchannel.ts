@@ -1,3 +1,4 @@
+import { assertOutboundAllowed } from '../../util/outbound_guard.ts'
 import type { AppContext } from '../../context.ts'
 import { recordHandled } from '../../flow/handled.ts'
 import { mintLogoutToken } from './logout_token.ts'
@@ -74,6 +75,7 @@ export class BackchannelLogout {
   async #attempt(ctx: AppContext, d: Delivery, attempt: number): Promise<void> {
     let reason: string
     try {
+      await assertOutboundAllowed(ctx.config.clients.http, d.uri)
       const res = await this.#fetch(d.uri, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
