@@ -57,6 +57,36 @@ function cleanMessage(err: unknown): string {
   return message.replace(/\. To specify a positional argument.*$/s, '')
 }
 
+/**
+ * Joins a string flag with a following value that starts with `-` (`--page-token -x9…` → `--page-token=-x9…`):
+ * generated secrets, tokens and page tokens are base64url and may start with `-`, which parseArgs would
+ * otherwise refuse as an ambiguous value.
+ */
+function bindDashValues(argv: readonly string[], flags: Flags): string[] {
+  const takesValue = new Set<string>()
+  for (const [name, spec] of Object.entries(flags)) {
+    if (spec.type !== 'string') continue
+    takesValue.add(`--${name}`)
+    if (spec.short) takesValue.add(`-${spec.short}`)
+  }
+  const out: string[] = []
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!
+    const next = argv[i + 1]
+    if (arg === '--') {
+      out.push(...argv.slice(i))
+      break
+    }
+    if (takesValue.has(arg) && next !== undefined && next.startsWith('-') && next !== '--') {
+      out.push(arg.startsWith('--') ? `${arg}=${next}` : `${arg}${next}`)
+      i++
+    } else {
+      out.push(arg)
+    }
+  }
+  return out
+}
+
 export function parseCommandArgs(argv: readonly string[], command: Command): Args {
   let parsed: ReturnType<typeof parseArgs>
   try {
@@ -64,7 +94,7 @@ export function parseCommandArgs(argv: readonly string[], command: Command): Arg
     for (const [name, spec] of Object.entries(command.flags)) {
       options[name] = { type: spec.type, multiple: spec.multiple ?? false, ...(spec.short ? { short: spec.short } : {}) }
     }
-    parsed = parseArgs({ args: [...argv], options, allowPositionals: true, strict: true })
+    parsed = parseArgs({ args: bindDashValues(argv, command.flags), options, allowPositionals: true, strict: true })
   } catch (err) {
     throw new UsageError(cleanMessage(err))
   }
