@@ -13,20 +13,10 @@ import { subjectFor } from './subject.ts'
  * What an authentication leaves with the tokens of its grant (sealed in their session under `oidc`), so that
  * ID tokens minted on refresh and userinfo answers describe the same authentication.
  */
-export interface OidcSession {
-  /** The local subject. */
-  subject: string
-  force_subject_identifier: string | null
-  sid: string
-  /** Epoch seconds. */
-  auth_time: number
-  /** Epoch seconds: `rat`. */
-  requested_at: number
-  acr: string
-  amr: string[]
-  /** Consent `session.id_token`. */
-  id_token_claims: Record<string, unknown>
-}
+export type OidcSession = Pick<
+  AuthorizeSession,
+  'subject' | 'force_subject_identifier' | 'sid' | 'auth_time' | 'requested_at' | 'acr' | 'amr' | 'id_token_claims'
+>
 
 /** Where the OidcSession sits in a token's sealed session (`TokenSession.extra`). */
 export const OIDC_SESSION_KEY = 'oidc'
