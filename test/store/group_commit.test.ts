@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { GroupCommit } from '../../src/store/sql/group_commit.ts'
 import { StoreError, type TokenKind, type TokenRow } from '../../src/store/types.ts'
 import { storeFactories } from '../_harness.ts'
-import { tokenRow } from './_contract_rows.ts'
+import { T0, tokenRow } from './_contract_rows.ts'
 
 describe('GroupCommit', () => {
   const recorder = (fail: (rows: readonly number[]) => boolean = () => false) => {
@@ -93,6 +93,22 @@ for (const factory of storeFactories()) {
       expect(await s.tokens.get('access_token', 'b2')).toBeNull()
       expect(await s.tokens.get('access_token', 'b1')).not.toBeNull()
       expect(await s.tokens.get('access_token', 'b3')).not.toBeNull()
+    })
+
+    it('writes a caller\'s rows of several kinds all or none', async () => {
+      const s = await factory.open()
+      await s.tokens.insert('authorization_code', tokenRow('taken-code'))
+      const mixed: [TokenKind, TokenRow][] = [
+        ['access_token', tokenRow('d1', { flow_id: 'flow-d', first_used_at: T0 + 5 })],
+        ['refresh_token', tokenRow('d2', { access_token_signature: 'd1', expires_at: 2 ** 50 })],
+        ['authorization_code', tokenRow('taken-code')],
+      ]
+      await expect(s.tokens.insertAll(mixed)).rejects.toBeInstanceOf(StoreError)
+      expect(await s.tokens.get('access_token', 'd1')).toBeNull()
+      expect(await s.tokens.get('refresh_token', 'd2')).toBeNull()
+      await s.tokens.insertAll(mixed.slice(0, 2))
+      expect(await s.tokens.get('access_token', 'd1')).toEqual(mixed[0]![1])
+      expect(await s.tokens.get('refresh_token', 'd2')).toEqual(mixed[1]![1])
     })
 
     it('inside a transaction writes at once and rolls back with it', async () => {

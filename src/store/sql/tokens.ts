@@ -3,6 +3,7 @@ import { isUniqueViolation, type SqlDriver } from './driver.ts'
 import { GroupCommit } from './group_commit.ts'
 import { GroupRead } from './group_read.ts'
 import { bool, fromJson, toJson } from './json.ts'
+import { TOKEN_COLUMNS as COLUMNS, tokenBatchInsert } from './token_batch_insert.ts'
 
 export const TOKEN_TABLES: Record<TokenKind, string> = {
   access_token: 'access_tokens',
@@ -10,8 +11,6 @@ export const TOKEN_TABLES: Record<TokenKind, string> = {
   authorization_code: 'authorization_codes',
 }
 
-const COLUMNS =
-  'signature, request_id, client_id, subject, granted_scope, granted_audience, session_data, active, requested_at, expires_at, flow_id, first_used_at, used_times, access_token_signature'
 
 function toRow(r: Record<string, unknown>): TokenRow {
   return {
@@ -65,8 +64,18 @@ export class SqlTokenStore implements TokenStore {
     return this.#batches ? this.#batches.add(rows) : this.#insertNow(rows)
   }
 
-  // One transaction; the statements are issued together so PostgreSQL receives them in one pipeline.
-  #insertNow(rows: readonly TokenInsert[]): Promise<void> {
+  // One transaction: on PostgreSQL one statement for the whole batch, on SQLite one INSERT per row.
+  async #insertNow(rows: readonly TokenInsert[]): Promise<void> {
+    if (this.db.dialect === 'postgres') {
+      const { text, params } = tokenBatchInsert(TOKEN_TABLES, rows)
+      try {
+        await this.db.run(text, params)
+      } catch (err) {
+        if (isUniqueViolation(err)) throw new StoreError('conflict', 'a token with this signature already exists')
+        throw err
+      }
+      return
+    }
     return this.db.tx(async (t) => {
       const tokens = new SqlTokenStore(t)
       await Promise.all(rows.map(([kind, row]) => tokens.insert(kind, row)))
