@@ -1,4 +1,3 @@
-import type { JwsSigner } from './keys/jws_sign.ts'
 import type { JWK } from 'jose'
 import type { OAuth2Client } from './clients/model.ts'
 
@@ -25,8 +24,6 @@ export interface SigningKey {
   kid: string
   alg: string
   key: CryptoKey
-  /** Signs a compact JWS with this key; `alg` is set in the header. */
-  sign: JwsSigner
 }
 
 /** JSON Web Key sets for signing and publication. */

@@ -7,7 +7,6 @@ import type { KeyRow, Store } from '../store/types.ts'
 import type { Clock } from '../util/clock.ts'
 import { generateJwk, type GeneratedAlg } from './generate.ts'
 import { importKey, isPrivateJwk, publicJwk } from './jwk.ts'
-import { jwsSigner } from './jws_sign.ts'
 import { openKey, sealKey } from './key_set.ts'
 
 /**
@@ -91,7 +90,7 @@ export class StoreKeyManager implements KeyManager {
   async #loadSigningKey(setId: string): Promise<SigningKey> {
     for (const row of await this.#rowsOf(setId)) {
       const jwk = openKey(this.#deps.sealer, row)
-      if (jwk.use === 'sig' && isPrivateJwk(jwk)) return { kid: jwk.kid!, alg: jwk.alg!, key: await importKey(jwk), sign: jwsSigner(jwk) }
+      if (jwk.use === 'sig' && isPrivateJwk(jwk)) return { kid: jwk.kid!, alg: jwk.alg!, key: await importKey(jwk) }
     }
     throw new Error(`key set ${setId} has no private signing key`)
   }

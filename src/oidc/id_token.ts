@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { SignJWT } from 'jose'
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
 import type { AuthorizeSession } from '../oauth2/authorize_session.ts'
@@ -99,5 +100,5 @@ export async function mintIdToken(ctx: AppContext, input: IdTokenInput): Promise
   if (session.amr.length) claims.amr = [...session.amr]
   // OIDC Core §3.1.3.6: at_hash over the access token, with the hash of the ID token's alg.
   if (input.accessToken) claims.at_hash = halfHash(input.accessToken, key.alg)
-  return key.sign({ kid: key.kid, typ: 'JWT' }, claims)
+  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.key)
 }

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { SignJWT } from 'jose'
 import type { AppContext } from '../context.ts'
 import { InsufficientScope, InvalidRequest, InvalidToken, ServerError, type OAuthError } from '../oauth2/errors.ts'
 import { findToken, isActive } from '../oauth2/tokens/lookup.ts'
@@ -83,6 +84,8 @@ export async function userinfo(ctx: AppContext, token: string): Promise<Userinfo
     })
   }
   // OIDC Core §5.3.2: a signed response SHOULD contain iss and aud.
-  const jwt = key.sign({ kid: key.kid, typ: 'JWT' }, { ...claims, iss: ctx.issuer, aud: [client.client_id], iat: seconds(ctx.clock()), jti: randomUUID() })
+  const jwt = await new SignJWT({ ...claims, iss: ctx.issuer, aud: [client.client_id], iat: seconds(ctx.clock()), jti: randomUUID() })
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
+    .sign(key.key)
   return { type: 'jwt', jwt }
 }

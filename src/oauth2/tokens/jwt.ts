@@ -1,4 +1,5 @@
 import { createHash, randomUUID } from 'node:crypto'
+import { SignJWT } from 'jose'
 import type { AppContext } from '../../context.ts'
 import { ACCESS_TOKEN_SET } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
@@ -72,7 +73,9 @@ function claimsOf(ctx: AppContext, input: JwtAccessTokenInput): Record<string, u
 export async function signJwtAccessToken(ctx: AppContext, input: JwtAccessTokenInput): Promise<JwtAccessToken> {
   const key = await ctx.keys.signingKey(ACCESS_TOKEN_SET)
   // RFC 9068 §2.1: the header typ is "at+jwt".
-  const token = key.sign({ kid: key.kid, typ: 'at+jwt' }, claimsOf(ctx, input))
+  const token = await new SignJWT(claimsOf(ctx, input))
+    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
+    .sign(key.key)
   const parts = splitJws(token)!
   return { token, signature: parts.signature, digest: signingInputDigest(parts.signingInput) }
 }
