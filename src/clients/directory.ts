@@ -4,6 +4,7 @@ import type { Store } from '../store/types.ts'
 import type { Clock } from '../util/clock.ts'
 import { recordFromRow } from './record.ts'
 import { compareSecret } from './secret_hash.ts'
+import { deepFreeze } from '../util/deep_freeze.ts'
 
 export interface DirectoryOptions {
   /** How long a looked-up client is served from memory (ms). */
@@ -16,13 +17,6 @@ export interface DirectoryOptions {
   compare?: (secret: string, hash: string) => Promise<boolean>
 }
 
-const deepFreeze = <T>(value: T): T => {
-  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
-    Object.freeze(value)
-    for (const v of Object.values(value)) deepFreeze(v)
-  }
-  return value
-}
 
 /**
  * Per-node client lookups. Records are cached for a few seconds; a verified secret is remembered under

@@ -2,6 +2,7 @@ import { Kind, type TObject, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { ConfigSchema, type Config } from './schema.ts'
 import { crossFieldProblems } from './checks.ts'
+import { deepFreeze } from '../util/deep_freeze.ts'
 
 /** Raised with every problem found, each prefixed by the key path. */
 export class ConfigError extends Error {
@@ -100,12 +101,4 @@ export function loadConfig(options: LoadOptions = {}): Config {
   const crossField = crossFieldProblems(config)
   if (crossField.length) throw new ConfigError(crossField)
   return deepFreeze(config)
-}
-
-function deepFreeze<T>(value: T): T {
-  if (value && typeof value === 'object') {
-    for (const v of Object.values(value)) deepFreeze(v)
-    Object.freeze(value)
-  }
-  return value
 }

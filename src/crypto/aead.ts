@@ -1,4 +1,5 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes } from 'node:crypto'
+import { createCipheriv, createDecipheriv, createHash, createSecretKey, type KeyObject } from 'node:crypto'
+import { randomBytesFast } from './random.ts'
 
 const NONCE = 12
 const TAG = 16
@@ -8,16 +9,16 @@ const TAG = 16
  * so prepending a new secret rotates without losing data. The key is SHA-256 of the secret.
  */
 export class Sealer {
-  readonly #keys: Buffer[]
+  readonly #keys: KeyObject[]
 
   constructor(secrets: readonly string[]) {
     if (secrets.length === 0) throw new TypeError('at least one secret is required')
-    this.#keys = secrets.map((s) => createHash('sha256').update(s).digest())
+    this.#keys = secrets.map((s) => createSecretKey(createHash('sha256').update(s).digest()))
   }
 
   /** Seals UTF-8 text; `aad` binds the ciphertext to a purpose (e.g. the key set and kid). */
   seal(plaintext: string, aad = ''): string {
-    const nonce = randomBytes(NONCE)
+    const nonce = randomBytesFast(NONCE)
     const cipher = createCipheriv('aes-256-gcm', this.#keys[0]!, nonce)
     if (aad) cipher.setAAD(Buffer.from(aad))
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()])

@@ -1,4 +1,5 @@
-import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { randomBytesFast } from '../../crypto/random.ts'
 
 /** Prefixes of Hydra's opaque tokens. */
 export const ACCESS_TOKEN_PREFIX = 'ory_at_'
@@ -30,7 +31,7 @@ const hmac = (secret: string, random: Buffer) => createHmac('sha512-256', keyOf(
 
 /** `<prefix><base64url(32 random bytes)>.<base64url(HMAC-SHA512/256 of them)>`, keyed with SHA-256 of secrets[0]. */
 export function mintOpaque(secrets: readonly string[], prefix: string): OpaqueToken {
-  const random = randomBytes(ENTROPY)
+  const random = randomBytesFast(ENTROPY)
   const signature = hmac(secrets[0]!, random).toString('base64url')
   return { token: `${prefix}${random.toString('base64url')}.${signature}`, signature }
 }

@@ -1,5 +1,7 @@
 import type { AppContext } from '../../context.ts'
+import type { Sealer } from '../../crypto/aead.ts'
 import type { TokenKind } from '../../store/types.ts'
+import { deepFreeze } from '../../util/deep_freeze.ts'
 
 /** What a token row keeps, sealed (AES-256-GCM) in `session_data`, for introspection and later grants. */
 export interface TokenSession {
@@ -22,10 +24,26 @@ const aad = (kind: TokenKind, signature: string) => `token/${kind}/${signature}`
 export const sealSession = (ctx: AppContext, kind: TokenKind, signature: string, session: TokenSession): string =>
   ctx.sealer.seal(JSON.stringify(session), aad(kind, signature))
 
-/** Opens a row's session; null (and a warning) when it cannot be opened, e.g. after its secret was removed. */
+/** Opened sessions per sealer, by AAD; a hit must match the sealed text exactly, so a changed row is reopened. */
+const opened = new WeakMap<Sealer, Map<string, { sealed: string; session: TokenSession }>>()
+const MAX_OPENED = 10_000
+
+/**
+ * Opens a row's session (read-only: it may be shared with other requests); null (and a warning) when it
+ * cannot be opened, e.g. after its secret was removed. Recently opened sessions are kept, so introspecting
+ * or refreshing the same token again skips the decryption.
+ */
 export function openSession(ctx: AppContext, kind: TokenKind, signature: string, sealed: string): TokenSession | null {
+  const key = aad(kind, signature)
+  let cache = opened.get(ctx.sealer)
+  if (!cache) opened.set(ctx.sealer, (cache = new Map()))
+  const hit = cache.get(key)
+  if (hit && hit.sealed === sealed) return hit.session
   try {
-    return JSON.parse(ctx.sealer.open(sealed, aad(kind, signature))) as TokenSession
+    const session = deepFreeze(JSON.parse(ctx.sealer.open(sealed, key)) as TokenSession)
+    if (cache.size >= MAX_OPENED) cache.delete(cache.keys().next().value!)
+    cache.set(key, { sealed, session })
+    return session
   } catch (err) {
     ctx.logger.warn('token session could not be opened', { kind, error: (err as Error).message })
     return null
