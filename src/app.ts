@@ -1,3 +1,4 @@
+import { noPeers, type Peers } from './cluster/peers.ts'
 import type { Config } from './config/schema.ts'
 import type { AppContext } from './context.ts'
 import { CachedClientDirectory } from './clients/directory.ts'
@@ -35,6 +36,8 @@ export interface AppDeps {
   logger?: Logger
   /** Back-channel logout delivery (fetch, scheduler, retries); defaults to global fetch and timers. */
   backchannel?: BackchannelOptions
+  /** The other worker processes (`serve.workers`); none by default. */
+  peers?: Peers
 }
 
 export interface Apps {
@@ -64,6 +67,7 @@ function createContext(deps: AppDeps): AppContext {
     clients: new CachedClientDirectory(deps.store, deps.clock ?? systemClock),
     keys: new StoreKeyManager({ store: deps.store, sealer, clock, logger, config }),
     backchannel: new BackchannelLogout(deps.backchannel),
+    peers: deps.peers ?? noPeers,
   }
 }
 

@@ -1,3 +1,4 @@
+import type { Peers } from './cluster/peers.ts'
 import type { Config } from './config/schema.ts'
 import type { Sealer } from './crypto/aead.ts'
 import type { ClientDirectory, KeyManager } from './services.ts'
@@ -27,4 +28,6 @@ export interface AppContext {
   readonly keys: KeyManager
   /** OIDC Back-Channel Logout: notifies the clients of ended login sessions in the background. */
   readonly backchannel: BackchannelLogout
+  /** The other worker processes of this server, told when a cached client or key set changes. */
+  readonly peers: Peers
 }

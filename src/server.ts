@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto'
 import { buildApp, type Apps } from './app.ts'
+import { applyInvalidation, isInvalidation, type Peers } from './cluster/peers.ts'
+import { Supervisor, WORKER_ENV, isStop } from './cluster/supervisor.ts'
+import type { AppContext } from './context.ts'
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli/io.ts'
 import { loadConfig } from './config/load.ts'
 import type { Config } from './config/schema.ts'
@@ -24,7 +27,7 @@ export interface ServeOptions {
   dev: boolean
 }
 
-export type ServerIo = Pick<CliIo, 'env' | 'out' | 'err' | 'onSignal'>
+export type ServerIo = Pick<CliIo, 'env' | 'out' | 'err' | 'onSignal' | 'spawnSelf' | 'parent'>
 
 /** Bodies larger than this are cut off by the listener; the app's own limit (1 MiB) answers first. */
 const MAX_REQUEST_BODY = 4 << 20
@@ -57,6 +60,8 @@ export function listen(apps: Apps, config: Config, logger: Logger, apis: readonl
         port,
         ...(host ? { hostname: host } : {}),
         development: false,
+        // serve.workers: every worker process binds the same ports and the kernel spreads connections.
+        reusePort: config.serve.workers > 1,
         maxRequestBodySize: MAX_REQUEST_BODY,
         fetch: (request) => app.handle(request),
         error(err) {
@@ -122,6 +127,65 @@ function waitForSignal(io: ServerIo, onSecond: () => void): Promise<string> {
   )
 }
 
+/** The ports a worker must bind: those the supervisor actually bound (port 0 picks one). */
+function workerEnv(listeners: readonly Listener[]): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const l of listeners) env[l.api === 'public' ? 'SERVE_PUBLIC_PORT' : 'SERVE_ADMIN_PORT'] = String(l.port)
+  return env
+}
+
+interface WorkerRole {
+  /** A worker started by the supervisor (not the first process). */
+  worker: boolean
+  peers?: Peers
+  supervisor?: Supervisor
+  /** Connects a worker to its supervisor once the app exists. */
+  attach?(ctx: AppContext, stop: (reason: string) => void): void
+}
+
+/** What this process is with `serve.workers`: the only one, the supervisor, or one of its workers. */
+function workerRole(config: Config, io: ServerIo, logger: Logger, giveUp: (reason: string) => void): WorkerRole {
+  const parent = io.parent
+  if (parent && io.env[WORKER_ENV]) {
+    return {
+      worker: true,
+      peers: { publish: (message) => parent.send(message) },
+      attach(ctx, stop) {
+        parent.onMessage((message) => {
+          if (isInvalidation(message)) applyInvalidation(ctx, message)
+          else if (isStop(message)) stop('supervisor')
+        })
+        // A worker whose supervisor died (killed without a chance to stop it) stops too.
+        const watch = setInterval(() => {
+          if (!parent.parentAlive()) stop('supervisor gone')
+        }, 1000)
+        watch.unref()
+      },
+    }
+  }
+  if (config.serve.workers === 1) return { worker: false }
+  if (!io.spawnSelf) {
+    logger.warn('serve.workers is ignored here: this process cannot start others')
+    return { worker: false }
+  }
+  let ctxRef: AppContext | undefined
+  const supervisor = new Supervisor({
+    count: config.serve.workers - 1,
+    spawn: io.spawnSelf,
+    logger,
+    onInvalidation: (message) => ctxRef && applyInvalidation(ctxRef, message),
+    onGiveUp: giveUp,
+  })
+  return {
+    worker: false,
+    peers: supervisor,
+    supervisor,
+    attach(ctx) {
+      ctxRef = ctx
+    },
+  }
+}
+
 /**
  * The server process: loads the configuration, opens and checks the store, serves the APIs and, on
  * SIGTERM or SIGINT, stops accepting, lets in-flight requests finish and closes the store. Returns the
@@ -131,7 +195,10 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
   const { apis } = options
   const { config, generatedSecret } = serveConfig(options, io)
   const { level, format } = config.log
-  const logger = createLogger({ level, format, write: (line) => io.err(`${line}\n`) })
+  const root = createLogger({ level, format, write: (line) => io.err(`${line}\n`) })
+  const workerId = io.parent ? Number(io.env[WORKER_ENV] ?? 0) : 0
+  const logger = workerId > 0 ? root.child({ worker: workerId }) : root
+  let failed = false
   logger.info('starting Gatehouse', { version: VERSION, dsn: redactDsn(config.dsn) })
   if (config.dev) logger.warn('development mode (--dev) relaxes security checks; never use it in production')
   if (generatedSecret) {
@@ -151,25 +218,36 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
       return EXIT_FAILURE
     }
     let server: RunningServer | undefined
-    const stopRequested = waitForSignal(io, () => {
+    let stop!: (reason: string) => void
+    const stopRequested = new Promise<string>((resolve) => (stop = resolve))
+    void waitForSignal(io, () => {
       server?.abort()
       logger.warn('second signal: closed open connections')
+    }).then(stop)
+
+    const role = workerRole(config, io, logger, (reason) => {
+      failed = true
+      logger.error(`stopping: ${reason}`)
+      stop('workers failing')
     })
-    const apps = buildApp({ config, store, logger })
+    const apps = buildApp({ config, store, logger, peers: role.peers })
+    role.attach?.(apps.ctx, stop)
     await loadPlugins(apps.ctx)
     await apps.ctx.keys.ensureDefaultSets()
     // --dev with the built-in login and consent pages: a demo client and an authorize URL to open.
-    const demo = apis.includes('public') && demoActive(config) ? await setUpDemo(apps.ctx) : null
+    const demo = apis.includes('public') && demoActive(config) && !role.worker ? await setUpDemo(apps.ctx) : null
     server = listen(apps, config, logger, apis)
     for (const l of server.listeners) logger.info('listening', { api: l.api, url: l.url, port: l.port })
+    // Under --dev a generated system secret must be the same in every worker, or none could open another's tokens.
+    role.supervisor?.start({ ...workerEnv(server.listeners), ...(generatedSecret ? { SECRETS_SYSTEM: config.secrets.system[0]! } : {}) })
     if (demo) io.out(demoBanner(apps.ctx, demo))
 
     const signal = await stopRequested
     logger.info('shutting down: draining in-flight requests', { signal })
-    await server.drain()
+    await Promise.all([server.drain(), role.supervisor?.stop()])
     await store.close()
     logger.info('stopped')
-    return EXIT_OK
+    return failed ? EXIT_FAILURE : EXIT_OK
   } catch (err) {
     logger.error((err as Error).message)
     await store.close().catch(() => {})

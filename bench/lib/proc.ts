@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import type { Subprocess } from 'bun'
 
 /** Clock ticks per second of /proc/<pid>/stat (USER_HZ; 100 on Linux/x86_64). */
@@ -11,27 +11,55 @@ export interface ProcStatus {
   hwm: number
 }
 
-/** VmRSS and VmHWM of a live process; zeros once it is gone. */
-export function procStatus(pid: number): ProcStatus {
+/** Fields of /proc/<pid>/stat after the parenthesised command name (field 3 onwards); null once gone. */
+function statFields(pid: number): string[] | null {
   try {
-    const text = readFileSync(`/proc/${pid}/status`, 'utf8')
-    const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024
-    return { rss: kb('VmRSS'), hwm: kb('VmHWM') }
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')
   } catch {
-    return { rss: 0, hwm: 0 }
+    return null
   }
 }
 
-/** CPU seconds (user + system) a live process has used so far. */
-export function cpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8')
-    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ')
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ
-  } catch {
-    return 0
+/** The process and all its descendants (a Gatehouse with serve.workers > 1 is several processes). */
+export function processTree(pid: number): number[] {
+  const children = new Map<number, number[]>()
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue
+    const ppid = Number(statFields(Number(entry))?.[1] ?? 0)
+    if (ppid) children.set(ppid, [...(children.get(ppid) ?? []), Number(entry)])
   }
+  const tree = [pid]
+  for (let i = 0; i < tree.length; i++) tree.push(...(children.get(tree[i]!) ?? []))
+  return tree
+}
+
+/** VmRSS and VmHWM summed over a live process and its descendants; zeros once it is gone. */
+export function procStatus(pid: number): ProcStatus {
+  let rss = 0
+  let hwm = 0
+  for (const p of processTree(pid)) {
+    try {
+      const text = readFileSync(`/proc/${p}/status`, 'utf8')
+      const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0) * 1024
+      rss += kb('VmRSS')
+      hwm += kb('VmHWM')
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return { rss, hwm }
+}
+
+/** CPU seconds (user + system) a live process and its descendants have used so far. */
+export function cpuSeconds(pid: number): number {
+  let total = 0
+  for (const p of processTree(pid)) {
+    const fields = statFields(p)
+    // utime and stime are fields 14 and 15.
+    if (fields) total += (Number(fields[11]) + Number(fields[12])) / USER_HZ
+  }
+  return total
 }
 
 export interface ServerSpec {

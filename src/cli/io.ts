@@ -13,6 +13,27 @@ export interface CliIo {
   /** Calls `handler` with the signal's name on every SIGTERM and SIGINT. */
   onSignal(handler: (signal: string) => void): void
   readonly fetch: typeof fetch
+  /** Starts this same command line again in a new process with `env` added, connected by IPC. */
+  spawnSelf?(env: Readonly<Record<string, string>>, onMessage: (message: unknown) => void): ChildHandle
+  /** In a process that `spawnSelf` started: the IPC channel to the process that started it. */
+  readonly parent?: ParentChannel | null
+}
+
+/** A process started by `spawnSelf`. */
+export interface ChildHandle {
+  readonly pid: number
+  /** Resolves with the exit code (or 128 + signal number) once the process has exited. */
+  readonly exited: Promise<number>
+  send(message: unknown): void
+  kill(signal: 'SIGTERM' | 'SIGKILL'): void
+}
+
+/** The IPC channel of a process started by `spawnSelf`. */
+export interface ParentChannel {
+  send(message: unknown): void
+  onMessage(handler: (message: unknown) => void): void
+  /** Whether the process that started this one is still its parent. */
+  parentAlive(): boolean
 }
 
 /** Exit codes: 0 success, 1 failure, 2 wrong usage. */

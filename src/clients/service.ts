@@ -11,8 +11,9 @@ import { recordFromRow } from './record.ts'
 import { sealedSecretAad } from './sealed_secret.ts'
 import { generateSecret, hashSecret } from './secret_hash.ts'
 import { SECRET_METHODS, validateClient } from './validate.ts'
+import { invalidateClient } from '../cluster/peers.ts'
 
-export type ClientsContext = Pick<AppContext, 'config' | 'store' | 'clock' | 'sealer' | 'clients'>
+export type ClientsContext = Pick<AppContext, 'config' | 'store' | 'clock' | 'sealer' | 'clients' | 'peers'>
 
 /** A client as returned by create, replace and rotate: with the plaintext secret when one was just set. */
 export type ClientWithSecret = OAuth2Client & { client_secret?: string }
@@ -83,7 +84,7 @@ async function save(ctx: ClientsContext, row: ClientRow) {
     if (err instanceof StoreError && err.code === 'not_found') throw notFound(row.id)
     throw err
   } finally {
-    ctx.clients.invalidate(row.id)
+    invalidateClient(ctx, row.id)
   }
 }
 
@@ -98,7 +99,7 @@ export async function createClient(ctx: ClientsContext, body: Record<string, unk
     }
     throw err
   } finally {
-    ctx.clients.invalidate(row.id)
+    invalidateClient(ctx, row.id)
   }
   return view(row, secret)
 }
@@ -159,7 +160,7 @@ export async function deleteClient(ctx: ClientsContext, id: string): Promise<voi
       if (!(await tx.clients.delete(id))) throw notFound(id)
     })
   } finally {
-    ctx.clients.invalidate(id)
+    invalidateClient(ctx, id)
   }
 }
 

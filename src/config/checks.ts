@@ -72,7 +72,16 @@ export function checkStoreScheme(c: Config): string[] {
   return [`dsn: unsupported scheme "${scheme}" (use memory, sqlite://, postgres://, postgresql:// or cockroach://)`]
 }
 
-const CHECKS = [checkSecrets, checkIssuer, checkUrls, checkPorts, checkGracePeriod, checkStoreScheme]
+/** Worker processes share the store, so it must outlive and be visible to each of them. */
+export function checkWorkers(c: Config): string[] {
+  if (c.serve.workers === 1) return []
+  if (c.dsn === 'memory' || /^sqlite:\/\/(:memory:)?(\?|$)/.test(c.dsn)) {
+    return ['serve.workers: more than one worker needs a database file (sqlite://<path>) or PostgreSQL, not an in-memory store']
+  }
+  return []
+}
+
+const CHECKS = [checkSecrets, checkIssuer, checkUrls, checkPorts, checkGracePeriod, checkStoreScheme, checkWorkers]
 
 /** Rules that span several keys; every problem is reported, not just the first. */
 export const crossFieldProblems = (c: Config) =>

@@ -108,6 +108,14 @@ export const ConfigSchema = Type.Object(
         public: listener(4444, 'public'),
         /** The admin API: clients, keys, login/consent, introspection (default port 4445). */
         admin: listener(4445, 'admin'),
+        /**
+         * Processes serving the APIs on the same ports (SO_REUSEPORT), so that one server uses several CPU
+         * cores; set it to the number of cores the server may use. The first process supervises the others,
+         * restarts one that dies and relays cache invalidations (changed clients and keys) to all of them.
+         * Needs a database file or PostgreSQL (not `memory`).
+         * @default 1
+         */
+        workers: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Processes serving the APIs (one per CPU core).' }),
         cookies: Section(
           {
             /** SameSite mode of Gatehouse's cookies; `None` falls back to `Lax` on a non-https issuer. */

@@ -7,6 +7,7 @@ import { readKey, readSet, replaceSet, sealKey, upsertKey } from '../../keys/key
 import { Conflict, InvalidRequest, NotFound } from '../../oauth2/errors.ts'
 import { StoreError } from '../../store/types.ts'
 import { json, readJson } from '../body.ts'
+import { invalidateKeySet } from '../../cluster/peers.ts'
 
 /** At most this many keys in one PUT of a whole set. */
 const MAX_KEYS_PER_SET = 100
@@ -63,7 +64,7 @@ export const keysRoutes = (ctx: AppContext) =>
     .post('/admin/keys/:set', async ({ params, request }) => {
       const set = checkSetName(params.set)
       const jwk = await createKey(ctx, set, request)
-      ctx.keys.invalidate(set)
+      invalidateKeySet(ctx, set)
       return json({ keys: [jwk] }, 201)
     })
     .get('/admin/keys/:set', async ({ params }) => {
@@ -76,13 +77,13 @@ export const keysRoutes = (ctx: AppContext) =>
       const set = checkSetName(params.set)
       const keys = await parseSet(request)
       await replaceSet(ctx.store, ctx.sealer, set, keys, ctx.clock())
-      ctx.keys.invalidate(set)
+      invalidateKeySet(ctx, set)
       return json({ keys })
     })
     .delete('/admin/keys/:set', async ({ params }) => {
       const set = checkSetName(params.set)
       const deleted = await ctx.store.keys.deleteSet(set)
-      ctx.keys.invalidate(set)
+      invalidateKeySet(ctx, set)
       if (deleted === 0) throw setNotFound(set)
       return noContent()
     })
@@ -99,14 +100,14 @@ export const keysRoutes = (ctx: AppContext) =>
       const jwk = await validateJwk(await readJson(request))
       if (jwk.kid !== kid) throw InvalidRequest.with({ hint: `The key's kid "${jwk.kid}" does not match the kid "${kid}" in the path.` })
       await upsertKey(ctx.store, ctx.sealer, set, jwk, ctx.clock())
-      ctx.keys.invalidate(set)
+      invalidateKeySet(ctx, set)
       return json(jwk)
     })
     .delete('/admin/keys/:set/:kid', async ({ params }) => {
       const set = checkSetName(params.set)
       const kid = checkIdentifier(params.kid, 'kid')
       const deleted = await ctx.store.keys.deleteKey(set, kid)
-      ctx.keys.invalidate(set)
+      invalidateKeySet(ctx, set)
       if (!deleted) throw keyNotFound(set, kid)
       return noContent()
     })

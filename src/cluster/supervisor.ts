@@ -1,0 +1,122 @@
+import type { ChildHandle, CliIo } from '../cli/io.ts'
+import type { Logger } from '../log.ts'
+import { isInvalidation, type Invalidation, type Peers } from './peers.ts'
+
+/** The environment variable that tells a process it is worker N of a server (1-based; the supervisor is 0). */
+export const WORKER_ENV = 'GATEHOUSE_WORKER'
+
+/** A worker that dies this often within `RESTART_WINDOW_MS` is not restarted again: the server stops. */
+const MAX_RESTARTS = 5
+const RESTART_WINDOW_MS = 60_000
+const RESTART_DELAY_MS = 1_000
+const STOP_TIMEOUT_MS = 30_000
+
+/** Tells a worker to drain and exit, as SIGTERM does. */
+export interface StopMessage {
+  type: 'stop'
+}
+
+export const isStop = (m: unknown): m is StopMessage => (m as Partial<StopMessage> | null)?.type === 'stop'
+
+interface Slot {
+  id: number
+  child: ChildHandle | null
+  restarts: number[]
+}
+
+export interface SupervisorOptions {
+  /** Workers besides the supervisor itself. */
+  count: number
+  spawn: NonNullable<CliIo['spawnSelf']>
+  logger: Logger
+  /** A peer's invalidation, to apply in the supervisor's own process. */
+  onInvalidation(message: Invalidation): void
+  /** Workers keep dying: the server cannot run as configured. */
+  onGiveUp(reason: string): void
+}
+
+/**
+ * The first process of a server with `serve.workers` > 1: starts the other workers, relays invalidations
+ * between all of them, restarts a worker that dies and stops them all on shutdown.
+ */
+export class Supervisor implements Peers {
+  readonly #o: SupervisorOptions
+  readonly #slots: Slot[]
+  #stopping = false
+  #env: Readonly<Record<string, string>> = {}
+
+  constructor(options: SupervisorOptions) {
+    this.#o = options
+    this.#slots = Array.from({ length: options.count }, (_, i) => ({ id: i + 1, child: null, restarts: [] }))
+  }
+
+  /** The pids of the running workers. */
+  get pids(): number[] {
+    return this.#slots.flatMap((s) => (s.child ? [s.child.pid] : []))
+  }
+
+  /** Starts the workers with `env` on top of this process's environment (e.g. the ports actually bound). */
+  start(env: Readonly<Record<string, string>>): void {
+    this.#env = env
+    for (const slot of this.#slots) this.#spawn(slot)
+  }
+
+  publish(message: Invalidation): void {
+    this.#relay(message, null)
+  }
+
+  /** Asks every worker to drain and exit; kills those still running after 30 s. */
+  async stop(): Promise<void> {
+    this.#stopping = true
+    const running = this.#slots.flatMap((s) => (s.child ? [s.child] : []))
+    for (const child of running) {
+      try {
+        child.send({ type: 'stop' } satisfies StopMessage)
+      } catch {
+        child.kill('SIGTERM')
+      }
+    }
+    await Promise.all(
+      running.map(async (child) => {
+        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+        await child.exited
+        clearTimeout(timer)
+      }),
+    )
+  }
+
+  #relay(message: Invalidation, from: Slot | null): void {
+    for (const slot of this.#slots) {
+      if (slot === from || !slot.child) continue
+      try {
+        slot.child.send(message)
+      } catch (err) {
+        this.#o.logger.warn('could not reach a worker', { worker: slot.id, error: (err as Error).message })
+      }
+    }
+  }
+
+  #spawn(slot: Slot): void {
+    const child = this.#o.spawn({ ...this.#env, [WORKER_ENV]: String(slot.id) }, (message) => {
+      if (!isInvalidation(message)) return
+      this.#o.onInvalidation(message)
+      this.#relay(message, slot)
+    })
+    slot.child = child
+    this.#o.logger.info('worker started', { worker: slot.id, pid: child.pid })
+    void child.exited.then((code) => {
+      if (slot.child === child) slot.child = null
+      if (this.#stopping) return
+      this.#o.logger.error('worker exited unexpectedly', { worker: slot.id, pid: child.pid, code })
+      const now = Date.now()
+      slot.restarts = [...slot.restarts.filter((t) => now - t < RESTART_WINDOW_MS), now]
+      if (slot.restarts.length > MAX_RESTARTS) {
+        this.#o.onGiveUp(`worker ${slot.id} exited ${slot.restarts.length} times within a minute`)
+        return
+      }
+      setTimeout(() => {
+        if (!this.#stopping) this.#spawn(slot)
+      }, RESTART_DELAY_MS)
+    })
+  }
+}
