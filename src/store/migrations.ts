@@ -1,5 +1,7 @@
 import pg0001 from '../../migrations/postgres/0001_init.sql' with { type: 'text' }
+import pg0002 from '../../migrations/postgres/0002_partial_flow_indexes.sql' with { type: 'text' }
 import sqlite0001 from '../../migrations/sqlite/0001_init.sql' with { type: 'text' }
+import sqlite0002 from '../../migrations/sqlite/0002_partial_flow_indexes.sql' with { type: 'text' }
 import type { Dialect } from './types.ts'
 
 export interface Migration {
@@ -10,6 +12,12 @@ export interface Migration {
 
 /** Every migration, per dialect, in order. Imported as text so `bun build --compile` embeds them. */
 export const MIGRATIONS: Record<Dialect, Migration[]> = {
-  sqlite: [{ version: '0001', name: 'init', sql: sqlite0001 }],
-  postgres: [{ version: '0001', name: 'init', sql: pg0001 }],
+  sqlite: [
+    { version: '0001', name: 'init', sql: sqlite0001 },
+    { version: '0002', name: 'partial_flow_indexes', sql: sqlite0002 },
+  ],
+  postgres: [
+    { version: '0001', name: 'init', sql: pg0001 },
+    { version: '0002', name: 'partial_flow_indexes', sql: pg0002 },
+  ],
 }

@@ -14,20 +14,22 @@ for (const target of databases()) {
   describe(`migrate (${target.name})`, () => {
     it('applies with --yes, shows the applied migrations in status, and is idempotent', async () => {
       const dsn = await target.fresh()
-      expect((await status([dsn])).map((s) => s.applied_at)).toEqual([null])
+      expect((await status([dsn])).map((s) => s.applied_at)).toEqual([null, null])
 
       const first = await runCli(['migrate', 'sql', dsn, '--yes'])
       expect(first.code).toBe(0)
-      expect(first.stdout).toContain('Applied 1 migration(s): 0001_init')
+      expect(first.stdout).toContain('Applied 2 migration(s): 0001_init, 0002_partial_flow_indexes')
 
-      const [row] = await status([dsn])
+      const rows = await status([dsn])
+      const [row] = rows
       expect(row).toMatchObject({ version: '0001', name: 'init' })
+      expect(rows[1]).toMatchObject({ version: '0002', name: 'partial_flow_indexes' })
       expect(Number.isNaN(Date.parse(row!.applied_at!))).toBe(false)
 
       const again = await runCli(['migrate', 'sql', dsn, '--yes'])
       expect(again.code).toBe(0)
       expect(again.stdout).toContain('up to date')
-      expect(await status([dsn])).toEqual([row!])
+      expect(await status([dsn])).toEqual(rows)
 
       const table = await runCli(['migrate', 'status', dsn])
       expect(table.stdout).toMatch(/^VERSION\s+NAME\s+APPLIED AT\n0001\s+init\s+\d{4}-/)
@@ -51,7 +53,7 @@ for (const target of databases()) {
       const dsn = await target.fresh()
       const r = await runCli(['migrate', 'sql', dsn], {}, 'y\n')
       expect(r.code).toBe(0)
-      expect(r.stdout).toContain('Applied 1 migration(s)')
+      expect(r.stdout).toContain('Applied 2 migration(s)')
       expect((await status([dsn]))[0]!.applied_at).not.toBeNull()
     })
 

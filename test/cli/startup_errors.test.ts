@@ -100,7 +100,10 @@ describe('serve refuses to start with one clear message', () => {
     expect(migrated.stderr.trim().split('\n')).toHaveLength(1)
 
     const status = await runCli(['migrate', 'status', dsn, '--format', 'json'])
-    expect(JSON.parse(status.stdout)).toEqual([{ version: '0001', name: 'init', applied_at: null }])
+    expect(JSON.parse(status.stdout)).toEqual([
+      { version: '0001', name: 'init', applied_at: null },
+      { version: '0002', name: 'partial_flow_indexes', applied_at: null },
+    ])
   })
 })
 

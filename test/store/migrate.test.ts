@@ -109,6 +109,29 @@ for (const target of TEST_DATABASE_URL ? [sqlite, postgres] : [sqlite]) {
       })
     }
 
+    it('keeps tokens without a flow out of the flow_id indexes, which the revocation by flow still uses', async () => {
+      const [db] = await target.fresh(1)
+      await migrate(db!, T1)
+      for (const table of ['access_tokens', 'refresh_tokens', 'authorization_codes']) {
+        const index = `${table}_flow_id_idx`
+        const statement = `UPDATE ${table} SET active = FALSE WHERE flow_id = $1 AND active = TRUE`
+        if (target.dialect === 'sqlite') {
+          const [def] = await db!.all<{ sql: string }>(`SELECT sql FROM sqlite_master WHERE name = $1`, [index])
+          expect(def!.sql).toContain('WHERE flow_id IS NOT NULL')
+          const plan = await db!.all<{ detail: string }>(`EXPLAIN QUERY PLAN ${statement}`, ['f'])
+          expect(plan.map((p) => p.detail).join()).toContain(`USING INDEX ${index}`)
+        } else {
+          const [def] = await db!.all<{ indexdef: string }>('SELECT indexdef FROM pg_indexes WHERE indexname = $1 AND schemaname = current_schema()', [index])
+          expect(def!.indexdef).toContain('WHERE (flow_id IS NOT NULL)')
+          const plan = await db!.tx(async (t) => {
+            await t.run('SET LOCAL enable_seqscan = off')
+            return t.all<{ 'QUERY PLAN': string }>(`EXPLAIN ${statement.replace('$1', "'f'")}`)
+          })
+          expect(plan.map((p) => p['QUERY PLAN']).join()).toContain(index)
+        }
+      }
+    })
+
     it('refuses a database that has a migration this build does not know', async () => {
       const [db] = await target.fresh(1)
       await migrate(db!, T1)
