@@ -22,6 +22,19 @@ describe('form bodies', () => {
     expect(params.get('scope')).toBe('a b c')
   })
 
+  it('reads what URLSearchParams reads from any well-formed body', async () => {
+    const alphabet = ['a', 'Z', '0', ' ', '+', '=', '&', '%', '/', '?', 'é', '€', '😀', '~', '*', '.', '-', '_']
+    const word = (n: number) => Array.from({ length: n }, () => alphabet[Math.floor(Math.random() * alphabet.length)]).join('')
+    const formEncode = (v: string) => encodeURIComponent(v).replaceAll('%20', Math.random() < 0.5 ? '+' : '%20')
+    for (let round = 0; round < 300; round++) {
+      const pairs = Array.from({ length: 1 + (round % 5) }, (_, i) => `k${i}${formEncode(word(round % 4))}=${formEncode(word(round % 9))}`)
+      if (round % 7 === 0) pairs.push('') // an empty pair, as in "a=1&&b=2"
+      if (round % 11 === 0) pairs.push(`bare${round}`) // a name without "="
+      const body = pairs.join('&')
+      expect(Object.fromEntries(await readForm(post(body)))).toEqual(Object.fromEntries(new URLSearchParams(body)))
+    }
+  })
+
   it('refuses a parameter given twice (RFC 6749 §3.2)', async () => {
     const err = await rejection(readForm(post('scope=a&scope=b')))
     expect([err.status, err.error]).toEqual([400, 'invalid_request'])
