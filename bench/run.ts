@@ -81,7 +81,7 @@ async function main() {
     for (const dsn of [ctx.sqliteDsn, ctx.pgDsn]) {
       if (!dsn) continue
       await withServers(async (track) => {
-        const gh = track(await startGatehouse({ binary, dsn, workdir, name: 'setup', logLevel: opts.logLevel }))
+        const gh = track(await startGatehouse({ binary, dsn, workdir, name: 'setup', logLevel: opts.logLevel, workers: opts.workers }))
         if (dsn === ctx.sqliteDsn) results.firstStartMs = gh.proc.readyMs
         await createBenchClients(gh)
       })

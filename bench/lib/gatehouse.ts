@@ -18,6 +18,8 @@ export interface GatehouseOptions {
   logLevel: string
   strategy?: 'opaque' | 'jwt'
   alg?: 'ES256' | 'RS256'
+  /** serve.workers (default 1). */
+  workers?: number
 }
 
 export interface Gatehouse {
@@ -45,6 +47,7 @@ export function gatehouseEnv(o: GatehouseOptions, publicPort: number, adminPort:
     KEYS_ALGORITHMS_ACCESS_TOKEN: o.alg ?? 'ES256',
     KEYS_RSA_MODULUS_LENGTH: '2048',
     LOG_LEVEL: o.logLevel,
+    SERVE_WORKERS: String(o.workers ?? 1),
   }
 }
 

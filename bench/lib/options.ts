@@ -14,6 +14,8 @@ export interface BenchOptions {
   only: Set<string> | null
   loadgen: 'wrk' | 'bun' | 'auto'
   logLevel: string
+  /** Gatehouse's serve.workers. */
+  workers: number
   postgresUrl: string
   build: boolean
   keep: boolean
@@ -36,6 +38,7 @@ Builds dist/gatehouse and measures it side by side with oidc-provider (on Node a
   --only <list>          scenarios to run, e.g. S1,S4,REF (default all: REF,S1,S2,S3,S4,S5,S6,S7)
   --loadgen wrk|bun      load generator (default wrk when installed, else the Bun one)
   --log-level <level>    Gatehouse LOG_LEVEL during load (default warn)
+  --workers <n>          Gatehouse serve.workers: processes serving on the same ports (default 1)
   --postgres <url>       PostgreSQL server for S2, S4, S7 (default $BENCH_POSTGRES_URL or
                          postgres://postgres@127.0.0.1:5432/postgres); databases gatehouse_bench* are recreated
   --no-build             use the existing dist/gatehouse
@@ -66,6 +69,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
       only: { type: 'string' },
       loadgen: { type: 'string' },
       'log-level': { type: 'string' },
+      workers: { type: 'string' },
       postgres: { type: 'string' },
       'no-build': { type: 'boolean' },
       keep: { type: 'boolean' },
@@ -93,6 +97,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
     only: values.only ? new Set(values.only.toUpperCase().split(',').map((s) => s.trim())) : null,
     loadgen,
     logLevel: values['log-level'] ?? 'warn',
+    workers: int('workers', values.workers, 1),
     postgresUrl: values.postgres ?? process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     build: !values['no-build'],
     keep: values.keep ?? false,

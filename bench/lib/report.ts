@@ -74,7 +74,7 @@ function startupLines(r: BenchResults, contests: ContestResult[]): string[] {
   }
   if (r.firstStartMs !== null) lines.push(row(['first start on a new SQLite store (generates the RSA-2048 and ES256 key sets)', `${fmt(r.firstStartMs)} ms`, '–', '–']))
   if (r.idleRssMb !== null) lines.push(row(['RSS idle (SQLite, 1 s after ready)', `${fmt(r.idleRssMb)} MB`, '–', '–']))
-  if (peak !== null) lines.push(row(['RSS under load (peak over the Gatehouse processes of S1–S5)', `${fmt(peak)} MB`, '< 150 MB', yesNo(peak < 150)]))
+  if (peak !== null) lines.push(row(['RSS under load (peak over the Gatehouse runs of S1–S5; all worker processes summed)', `${fmt(peak)} MB`, '< 150 MB', yesNo(peak < 150)]))
   if (r.binaryBytes !== null) lines.push(row(['binary size (dist/gatehouse)', `${fmt(r.binaryBytes / 2 ** 20, 1)} MB`, '–', '–']))
   return lines
 }
@@ -138,7 +138,7 @@ export function renderReport(input: ReportInput): string {
       `${m.wrk ?? 'wrk not installed'}, ${m.postgres ?? 'PostgreSQL not reachable'}.`,
     `Load average at start ${m.loadavg.join(' / ')}, at end ${input.loadEnd.join(' / ')} (the machine is shared; alternation and ratios are the defence).`,
     `Method: ${load}; per scenario ${opts.warmupS} s warm-up per side, then ${opts.rounds} rounds × ${opts.durationS} s per side in rotating order; ` +
-      `medians of the rounds. S5 uses ${opts.flowConcurrency} concurrent flows from a Bun client. Gatehouse: production mode, LOG_LEVEL=${opts.logLevel}, ` +
+      `medians of the rounds. S5 uses ${opts.flowConcurrency} concurrent flows from a Bun client. Gatehouse: production mode, serve.workers=${opts.workers}, LOG_LEVEL=${opts.logLevel}, ` +
       'default PBKDF2 client-secret hash (25,000 iterations), RSA keys of 2048 bits as the peer’s. Peer: oidc-provider with its in-memory adapter, ' +
       'on Node and on Bun; the better runtime is compared.',
     '',

@@ -48,7 +48,7 @@ async function stores(ctx: BenchContext): Promise<Store[]> {
 /** Creates the clients and issues one token with a short-lived server, then reads that row back as the template. */
 async function templateOf(ctx: BenchContext, store: Store, dsn: string): Promise<TemplateRow> {
   await withServers(async (track) => {
-    const gh = track(await startGatehouse({ binary: ctx.binary, dsn, workdir: ctx.workdir, name: `S7-${store.name}-setup`, logLevel: ctx.opts.logLevel }))
+    const gh = track(await startGatehouse({ binary: ctx.binary, dsn, workdir: ctx.workdir, name: `S7-${store.name}-setup`, logLevel: ctx.opts.logLevel, workers: ctx.opts.workers }))
     await createBenchClients(gh)
     await checkTokenEndpoint('Gatehouse', `${gh.publicUrl}/oauth2/token`, null)
   })
@@ -75,7 +75,7 @@ async function throughput(ctx: BenchContext, store: Store): Promise<void> {
   const id = `S7 ${store.name}`
   await withServers(async (track) => {
     const start = (dsn: string, name: string) =>
-      startGatehouse({ binary: ctx.binary, dsn, workdir: ctx.workdir, name: `S7-${store.name}-${name}`, logLevel: ctx.opts.logLevel })
+      startGatehouse({ binary: ctx.binary, dsn, workdir: ctx.workdir, name: `S7-${store.name}-${name}`, logLevel: ctx.opts.logLevel, workers: ctx.opts.workers })
     const empty = track(await start(store.empty, 'empty'))
     await createBenchClients(empty)
     const full = track(await start(store.full, 'full'))

@@ -7,7 +7,7 @@ import { mb, median } from '../lib/stats.ts'
 async function timeStartups(ctx: BenchContext, store: string, dsn: string, measureIdle: boolean): Promise<StartupResult> {
   const times: number[] = []
   for (let i = 0; i < ctx.opts.startups; i++) {
-    const gh = await startGatehouse({ binary: ctx.binary, dsn, workdir: ctx.workdir, name: `S6-${store}`, logLevel: ctx.opts.logLevel })
+    const gh = await startGatehouse({ binary: ctx.binary, dsn, workdir: ctx.workdir, name: `S6-${store}`, logLevel: ctx.opts.logLevel, workers: ctx.opts.workers })
     try {
       times.push(gh.proc.readyMs)
       if (measureIdle && i === 0) {

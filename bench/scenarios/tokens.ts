@@ -16,7 +16,7 @@ export async function startSides(ctx: BenchContext, track: Track, name: string, 
     dsn,
     workdir: ctx.workdir,
     name: `${name}-gatehouse`,
-    logLevel: ctx.opts.logLevel,
+    logLevel: ctx.opts.logLevel, workers: ctx.opts.workers,
     strategy: fmt,
     alg,
   })
