@@ -54,4 +54,14 @@ describe('openSession', () => {
     expect(openSession(a.ctx, 'refresh_token', 'sig-2', changed)).toBeNull()
     expect(openSession(a.ctx, 'access_token', 'sig-3', changed)).toBeNull()
   })
+
+  it('keeps nothing of single-use tokens (codes, refresh tokens)', () => {
+    const { ctx, opens } = contextWith('secret-one-0123456789abcdef')
+    for (const kind of ['refresh_token', 'authorization_code'] as const) {
+      const sealed = sealSession(ctx, kind, 'sig-4', session('read'))
+      expect(openSession(ctx, kind, 'sig-4', sealed)).toEqual(session('read'))
+      expect(openSession(ctx, kind, 'sig-4', sealed)).toEqual(session('read'))
+    }
+    expect(opens()).toBe(4)
+  })
 })

@@ -24,25 +24,28 @@ const aad = (kind: TokenKind, signature: string) => `token/${kind}/${signature}`
 export const sealSession = (ctx: AppContext, kind: TokenKind, signature: string, session: TokenSession): string =>
   ctx.sealer.seal(JSON.stringify(session), aad(kind, signature))
 
-/** Opened sessions per sealer, by AAD; a hit must match the sealed text exactly, so a changed row is reopened. */
+/** Opened access-token sessions per sealer, by AAD; a hit must match the sealed text exactly. */
 const opened = new WeakMap<Sealer, Map<string, { sealed: string; session: TokenSession }>>()
-const MAX_OPENED = 10_000
+const MAX_OPENED = 4_096
 
 /**
  * Opens a row's session (read-only: it may be shared with other requests); null (and a warning) when it
- * cannot be opened, e.g. after its secret was removed. Recently opened sessions are kept, so introspecting
- * or refreshing the same token again skips the decryption.
+ * cannot be opened, e.g. after its secret was removed. Access tokens are looked up again and again
+ * (introspection, userinfo), so their recently opened sessions are kept and not decrypted again; codes and
+ * refresh tokens are used once and never kept.
  */
 export function openSession(ctx: AppContext, kind: TokenKind, signature: string, sealed: string): TokenSession | null {
   const key = aad(kind, signature)
-  let cache = opened.get(ctx.sealer)
-  if (!cache) opened.set(ctx.sealer, (cache = new Map()))
-  const hit = cache.get(key)
+  let cache = kind === 'access_token' ? opened.get(ctx.sealer) : undefined
+  if (kind === 'access_token' && !cache) opened.set(ctx.sealer, (cache = new Map()))
+  const hit = cache?.get(key)
   if (hit && hit.sealed === sealed) return hit.session
   try {
     const session = deepFreeze(JSON.parse(ctx.sealer.open(sealed, key)) as TokenSession)
-    if (cache.size >= MAX_OPENED) cache.delete(cache.keys().next().value!)
-    cache.set(key, { sealed, session })
+    if (cache) {
+      if (cache.size >= MAX_OPENED) cache.delete(cache.keys().next().value!)
+      cache.set(key, { sealed, session })
+    }
     return session
   } catch (err) {
     ctx.logger.warn('token session could not be opened', { kind, error: (err as Error).message })
