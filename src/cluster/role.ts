@@ -1,0 +1,65 @@
+import type { Config } from '../config/schema.ts'
+import type { AppContext } from '../context.ts'
+import type { Logger } from '../log.ts'
+import type { Listener, ServerIo } from '../server.ts'
+import { applyInvalidation, isInvalidation, type Peers } from './peers.ts'
+import { Supervisor, WORKER_ENV, isStop } from './supervisor.ts'
+
+/** The ports a worker must bind: those the supervisor actually bound (port 0 picks one). */
+export function workerEnv(listeners: readonly Listener[]): Record<string, string> {
+  const env: Record<string, string> = {}
+  for (const l of listeners) env[l.api === 'public' ? 'SERVE_PUBLIC_PORT' : 'SERVE_ADMIN_PORT'] = String(l.port)
+  return env
+}
+
+export interface WorkerRole {
+  /** A worker started by the supervisor (not the first process). */
+  worker: boolean
+  peers?: Peers
+  supervisor?: Supervisor
+  /** Connects a worker to its supervisor once the app exists. */
+  attach?(ctx: AppContext, stop: (reason: string) => void): void
+}
+
+/** What this process is with `serve.workers`: the only one, the supervisor, or one of its workers. */
+export function workerRole(config: Config, io: ServerIo, logger: Logger, giveUp: (reason: string) => void): WorkerRole {
+  const parent = io.parent
+  if (parent && io.env[WORKER_ENV]) {
+    return {
+      worker: true,
+      peers: { publish: (message) => parent.send(message) },
+      attach(ctx, stop) {
+        parent.onMessage((message) => {
+          if (isInvalidation(message)) applyInvalidation(ctx, message)
+          else if (isStop(message)) stop('supervisor')
+        })
+        // A worker whose supervisor died (killed without a chance to stop it) stops too.
+        const watch = setInterval(() => {
+          if (!parent.parentAlive()) stop('supervisor gone')
+        }, 1000)
+        watch.unref()
+      },
+    }
+  }
+  if (config.serve.workers === 1) return { worker: false }
+  if (!io.spawnSelf) {
+    logger.warn('serve.workers is ignored here: this process cannot start others')
+    return { worker: false }
+  }
+  let ctxRef: AppContext | undefined
+  const supervisor = new Supervisor({
+    count: config.serve.workers - 1,
+    spawn: io.spawnSelf,
+    logger,
+    onInvalidation: (message) => ctxRef && applyInvalidation(ctxRef, message),
+    onGiveUp: giveUp,
+  })
+  return {
+    worker: false,
+    peers: supervisor,
+    supervisor,
+    attach(ctx) {
+      ctxRef = ctx
+    },
+  }
+}
