@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs'
-import { copyFile, mkdtemp } from 'node:fs/promises'
+import { afterAll, beforeAll } from 'bun:test'
+import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 
@@ -34,6 +35,22 @@ export async function isolatedBinary(): Promise<{ dir: string; bin: string }> {
   const bin = join(dir, 'gatehouse')
   await copyFile(BINARY, bin)
   return { dir, bin }
+}
+
+/**
+ * For a test file: before its tests, a copy of the binary alone in a fresh directory (`dir`, `bin` are set
+ * then); after them, whatever `startBinary` started is killed and the directory removed.
+ */
+export function binaryForSuite(): { dir: string; bin: string } {
+  const suite = { dir: '', bin: '' }
+  beforeAll(async () => {
+    Object.assign(suite, await isolatedBinary())
+  }, 120_000)
+  afterAll(async () => {
+    killStarted()
+    if (suite.dir) await rm(suite.dir, { recursive: true, force: true })
+  })
+  return suite
 }
 
 /** Every line a process writes to the given streams, read as it arrives. */

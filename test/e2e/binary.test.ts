@@ -1,19 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { rm } from 'node:fs/promises'
+import { describe, expect, it } from 'bun:test'
 import pkg from '../../package.json' with { type: 'json' }
-import { isolatedBinary, killStarted, listeningPorts, startBinary } from './_binary.ts'
+import { binaryForSuite, listeningPorts, startBinary } from './_binary.ts'
 
-let dir = ''
-let bin = ''
-
-beforeAll(async () => {
-  ;({ dir, bin } = await isolatedBinary())
-}, 120_000)
-
-afterAll(async () => {
-  killStarted()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+const suite = binaryForSuite()
 
 /** GETs `url` until it answers 200, at most `attempts` times. */
 async function pollOk(url: string, attempts = 100): Promise<Response> {
@@ -28,7 +17,7 @@ async function pollOk(url: string, attempts = 100): Promise<Response> {
 describe('the compiled binary', () => {
   it('serves both APIs with serve all --dev on an in-memory store and exits 0 on SIGTERM', async () => {
     const env = { DSN: 'memory', SERVE_PUBLIC_PORT: '0', SERVE_ADMIN_PORT: '0', LOG_FORMAT: 'json' }
-    const { proc, output } = startBinary(bin, ['serve', 'all', '--dev'], { cwd: dir, env })
+    const { proc, output } = startBinary(suite.bin, ['serve', 'all', '--dev'], { cwd: suite.dir, env })
     const ports = await output.waitFor(listeningPorts())
     expect(ports, output.text()).toBeDefined()
 
@@ -45,7 +34,7 @@ describe('the compiled binary', () => {
   }, 120_000)
 
   it('exits 2 with usage on an unknown command', async () => {
-    const { proc, output } = startBinary(bin, ['no-such-command'], { cwd: dir, env: {} })
+    const { proc, output } = startBinary(suite.bin, ['no-such-command'], { cwd: suite.dir, env: {} })
     expect(await proc.exited).toBe(2)
     await output.waitFor(() => undefined)
     expect(output.text()).toContain('Usage: gatehouse')

@@ -1,19 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { rm } from 'node:fs/promises'
+import { describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
-import { isolatedBinary, killStarted, listeningPorts, startBinary, type Ports } from './_binary.ts'
+import { binaryForSuite, listeningPorts, startBinary, type Ports } from './_binary.ts'
 
-let dir = ''
-let bin = ''
-
-beforeAll(async () => {
-  ;({ dir, bin } = await isolatedBinary())
-}, 120_000)
-
-afterAll(async () => {
-  killStarted()
-  if (dir) await rm(dir, { recursive: true, force: true })
-})
+const suite = binaryForSuite()
 
 type LogLine = { msg?: string; worker?: number; pid?: number; path?: string; code?: number }
 const parsed = (line: string): LogLine | undefined => {
@@ -55,8 +44,8 @@ const alive = (pid: number) => {
 
 describe('serve.workers', () => {
   it('serves from two processes that share cache invalidations, restarts a killed worker and stops them all on SIGTERM', async () => {
-    const dsn = `sqlite://${join(dir, 'workers.sqlite')}`
-    const migrate = startBinary(bin, ['migrate', 'sql', dsn, '--yes'], { cwd: dir, env: {} })
+    const dsn = `sqlite://${join(suite.dir, 'workers.sqlite')}`
+    const migrate = startBinary(suite.bin, ['migrate', 'sql', dsn, '--yes'], { cwd: suite.dir, env: {} })
     expect(await migrate.proc.exited, migrate.output.text()).toBe(0)
 
     const env = {
@@ -71,7 +60,7 @@ describe('serve.workers', () => {
       LOG_FORMAT: 'json',
       LOG_LEVEL: 'info',
     }
-    const { proc, output } = startBinary(bin, ['serve', 'all'], { cwd: dir, env })
+    const { proc, output } = startBinary(suite.bin, ['serve', 'all'], { cwd: suite.dir, env })
     const ports = (await output.waitFor(listeningPorts()))!
     expect(ports, output.text()).toBeDefined()
     let listeningWorkers = 0
@@ -120,7 +109,7 @@ describe('serve.workers', () => {
   }, 120_000)
 
   it('refuses more than one worker on an in-memory store', async () => {
-    const { proc, output } = startBinary(bin, ['serve', 'all', '--dev'], { cwd: dir, env: { DSN: 'memory', SERVE_WORKERS: '3' } })
+    const { proc, output } = startBinary(suite.bin, ['serve', 'all', '--dev'], { cwd: suite.dir, env: { DSN: 'memory', SERVE_WORKERS: '3' } })
     expect(await proc.exited).not.toBe(0)
     await output.waitFor(() => undefined)
     expect(output.text()).toContain('serve.workers: more than one worker needs a database file')
