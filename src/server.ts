@@ -1,7 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { buildApp, type Apps } from './app.ts'
-import { WORKER_ENV } from './cluster/supervisor.ts'
-import { workerEnv, workerRole } from './cluster/role.ts'
+import { workerEnv, workerIdOf, workerRole } from './cluster/role.ts'
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli/io.ts'
 import { loadConfig } from './config/load.ts'
 import type { Config } from './config/schema.ts'
@@ -136,7 +135,7 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
   const { config, generatedSecret } = serveConfig(options, io)
   const { level, format } = config.log
   const root = createLogger({ level, format, write: (line) => io.err(`${line}\n`) })
-  const workerId = io.parent ? Number(io.env[WORKER_ENV] ?? 0) : 0
+  const workerId = workerIdOf(io)
   const logger = workerId > 0 ? root.child({ worker: workerId }) : root
   let failed = false
   logger.info('starting Gatehouse', { version: VERSION, dsn: redactDsn(config.dsn) })

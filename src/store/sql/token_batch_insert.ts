@@ -1,4 +1,5 @@
 import type { TokenKind, TokenRow } from '../types.ts'
+import { toJson } from './json.ts'
 
 /** Column order of the token tables. */
 export const TOKEN_COLUMNS =
@@ -13,8 +14,8 @@ const recordOf = (t: TokenRow) => ({
   request_id: t.request_id,
   client_id: t.client_id,
   subject: t.subject,
-  granted_scope: JSON.stringify(t.granted_scope),
-  granted_audience: JSON.stringify(t.granted_audience),
+  granted_scope: toJson(t.granted_scope),
+  granted_audience: toJson(t.granted_audience),
   session_data: t.session_data,
   active: t.active,
   requested_at: t.requested_at,

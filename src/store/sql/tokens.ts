@@ -11,7 +11,6 @@ export const TOKEN_TABLES: Record<TokenKind, string> = {
   authorization_code: 'authorization_codes',
 }
 
-
 function toRow(r: Record<string, unknown>): TokenRow {
   return {
     signature: r.signature as string,
@@ -32,6 +31,12 @@ function toRow(r: Record<string, unknown>): TokenRow {
 }
 
 type TokenInsert = readonly [TokenKind, TokenRow]
+
+/** Rethrows a unique violation as a StoreError conflict, anything else as it is. */
+const conflictAs = (message: string) => (err: unknown): never => {
+  if (isUniqueViolation(err)) throw new StoreError('conflict', message)
+  throw err
+}
 
 export class SqlTokenStore implements TokenStore {
   private readonly db: SqlDriver
@@ -68,12 +73,7 @@ export class SqlTokenStore implements TokenStore {
   async #insertNow(rows: readonly TokenInsert[]): Promise<void> {
     if (this.db.dialect === 'postgres') {
       const { text, params } = tokenBatchInsert(TOKEN_TABLES, rows)
-      try {
-        await this.db.run(text, params)
-      } catch (err) {
-        if (isUniqueViolation(err)) throw new StoreError('conflict', 'a token with this signature already exists')
-        throw err
-      }
+      await this.db.run(text, params).catch(conflictAs('a token with this signature already exists'))
       return
     }
     return this.db.tx(async (t) => {
@@ -83,8 +83,8 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async insert(kind: TokenKind, t: TokenRow) {
-    try {
-      await this.db.run(
+    await this.db
+      .run(
         `INSERT INTO ${TOKEN_TABLES[kind]} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, ${t.active ? 'TRUE' : 'FALSE'}, $8, $9, $10, $11, $12, $13)`,
         [
           t.signature,
@@ -102,10 +102,7 @@ export class SqlTokenStore implements TokenStore {
           t.access_token_signature,
         ],
       )
-    } catch (err) {
-      if (isUniqueViolation(err)) throw new StoreError('conflict', `${kind} with this signature already exists`)
-      throw err
-    }
+      .catch(conflictAs(`${kind} with this signature already exists`))
   }
 
   async get(kind: TokenKind, signature: string) {
