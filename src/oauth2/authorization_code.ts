@@ -1,10 +1,10 @@
-import { randomUUID } from 'node:crypto'
 import type { AppContext } from '../context.ts'
 import type { TokenRow } from '../store/types.ts'
 import type { AuthorizeSession, CodeIssue } from './authorize_session.ts'
 import { InvalidGrant } from './errors.ts'
 import { AUTHORIZE_CODE_PREFIX, mintOpaque, opaqueSignature } from './tokens/opaque.ts'
 import { openSession, sealSession, type TokenSession } from './tokens/session.ts'
+import { newRequestId } from './request_id.ts'
 
 const GRANT = 'authorization_code'
 
@@ -33,7 +33,7 @@ export async function mintAuthorizationCode(ctx: AppContext, issue: CodeIssue): 
   }
   await ctx.store.tokens.insert('authorization_code', {
     signature: code.signature,
-    request_id: randomUUID(),
+    request_id: newRequestId(),
     client_id: issue.client.client_id,
     subject: issue.session.subject,
     granted_scope: [...issue.granted_scope],

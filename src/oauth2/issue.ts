@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto'
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
 import type { TokenKind, TokenRow } from '../store/types.ts'
@@ -7,6 +6,7 @@ import { expiryOf, lifespanOf } from './lifespan.ts'
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, mintOpaque } from './tokens/opaque.ts'
 import { signJwtAccessToken } from './tokens/jwt.ts'
 import { sealSession, type TokenSession } from './tokens/session.ts'
+import { newRequestId } from './request_id.ts'
 
 /**
  * What a grant decided to issue. The token endpoint core mints and stores the tokens from it; a grant
@@ -112,7 +112,7 @@ export async function issueTokens(
   checkIssuance(grantType, issuance, authenticated)
   const client = (issuance.client ?? authenticated)!
   const now = ctx.clock()
-  const requestId = issuance.requestId ?? randomUUID()
+  const requestId = issuance.requestId ?? newRequestId()
   const scope = [...issuance.grantedScope]
   const audience = [...issuance.grantedAudience]
   const atLifespan = issuance.accessTokenLifespan ?? lifespanOf(ctx, client, grantType, 'access_token')
