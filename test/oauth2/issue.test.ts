@@ -43,6 +43,19 @@ for (const factory of storeFactories()) {
       expect(rt.expires_at - rt.requested_at).toBe(720 * 3600_000)
     })
 
+    it('gives each grant a new UUIDv7 request id, so ids issued one after another sort in that order', async () => {
+      const s = await server()
+      const client = await clientOf(s)
+      const ids: string[] = []
+      for (let i = 0; i < 50; i++) {
+        const res = await issueTokens(s.ctx, 'client_credentials', client, { ...BASE, refresh: false })
+        ids.push((await s.store.tokens.get('access_token', res.access_token.split('.')[1]!))!.request_id)
+      }
+      for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      expect(new Set(ids).size).toBe(ids.length)
+      expect([...ids].sort()).toEqual(ids)
+    })
+
     it('uses per-client refresh lifespans, explicit lifespans, and -1 for never', async () => {
       const s = await server({ 'ttl.refresh_token': '-1' })
       const client = await clientOf(s, { refresh_token_grant_refresh_token_lifespan: '2h', refresh_token_grant_access_token_lifespan: '5m' })
