@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { GroupCommit } from '../../src/store/sql/group_commit.ts'
 import { StoreError, type TokenKind, type TokenRow } from '../../src/store/types.ts'
-import { storeFactories } from '../_harness.ts'
+import { openSqliteFile, storeFactories } from '../_harness.ts'
 import { T0, tokenRow } from './_contract_rows.ts'
 
 describe('GroupCommit', () => {
@@ -57,7 +57,8 @@ describe('GroupCommit', () => {
   })
 })
 
-for (const factory of storeFactories()) {
+// A SQLite file runs its batches on the writer thread; in memory they run on the serving connection.
+for (const factory of [...storeFactories(), { name: 'sqlite file', open: openSqliteFile }]) {
   describe(`tokens.insertAll (${factory.name})`, () => {
     const rows = (...names: string[]): [TokenKind, TokenRow][] => names.map((n) => ['access_token', tokenRow(n)])
 

@@ -25,10 +25,17 @@ export class GroupCommit<R> {
   #queue: Pending<R>[] = []
   #inFlight = 0
   #scheduled = false
+  #drained: (() => void)[] = []
 
   constructor(write: (rows: readonly R[]) => Promise<void>, options: GroupCommitOptions) {
     this.#write = write
     this.#options = options
+  }
+
+  /** Settles once the queue is empty and no batch is in flight. */
+  drain(): Promise<void> {
+    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve()
+    return new Promise<void>((resolve) => this.#drained.push(resolve))
   }
 
   add(rows: readonly R[]): Promise<void> {
@@ -69,6 +76,7 @@ export class GroupCommit<R> {
     } finally {
       this.#inFlight--
       this.#kick()
+      if (this.#queue.length === 0 && this.#inFlight === 0) for (const done of this.#drained.splice(0)) done()
     }
   }
 

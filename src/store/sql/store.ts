@@ -38,7 +38,9 @@ export class SqlStore implements Store {
     await this.driver.all('SELECT 1 AS ok')
   }
 
-  close() {
-    return this.driver.close()
+  /** Commits the token batches still waiting, then closes the connections. */
+  async close() {
+    await this.tokens.drain()
+    await this.driver.close()
   }
 }
