@@ -47,6 +47,16 @@ describe('GroupCommit', () => {
     expect(writes).toEqual([[1], [2, 3]])
   })
 
+  it('drains: settles at once when idle, else only after every batch asked for has committed', async () => {
+    const { writes, write } = recorder()
+    const g = new GroupCommit(write, { maxInFlight: 1, maxRows: 2 })
+    await g.drain()
+    const added = [g.add([1, 2]), g.add([3]), g.add([4])]
+    await g.drain()
+    expect(writes).toEqual([[1, 2], [3, 4]])
+    await Promise.all(added)
+  })
+
   it('retries a failed batch caller by caller, so only the caller whose rows fail is refused', async () => {
     const { writes, write } = recorder((rows) => rows.includes(2))
     const g = new GroupCommit(write, { maxInFlight: 1, maxRows: 100 })
