@@ -67,7 +67,7 @@ describe('GroupCommit', () => {
   })
 })
 
-// A SQLite file runs its batches on the writer thread; in memory they run on the serving connection.
+// In memory and in a WAL file (with its checkpointer thread).
 for (const factory of [...storeFactories(), { name: 'sqlite file', open: openSqliteFile }]) {
   describe(`tokens.insertAll (${factory.name})`, () => {
     const rows = (...names: string[]): [TokenKind, TokenRow][] => names.map((n) => ['access_token', tokenRow(n)])
@@ -120,6 +120,15 @@ for (const factory of [...storeFactories(), { name: 'sqlite file', open: openSql
       await s.tokens.insertAll(mixed.slice(0, 2))
       expect(await s.tokens.get('access_token', 'd1')).toEqual(mixed[0]![1])
       expect(await s.tokens.get('refresh_token', 'd2')).toEqual(mixed[1]![1])
+    })
+
+    it('commits the batches still waiting before close() returns', async () => {
+      const s = await factory.open()
+      const pending = Array.from({ length: 10 }, (_, i) => s.tokens.insertAll(rows(`z${i}`)))
+      const closing = s.close()
+      const settled = await Promise.allSettled(pending)
+      expect(settled.map((r) => r.status)).toEqual(Array(10).fill('fulfilled'))
+      await closing
     })
 
     it('inside a transaction writes at once and rolls back with it', async () => {

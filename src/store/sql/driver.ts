@@ -12,8 +12,6 @@ export interface SqlDriver {
   /** Runs several statements separated by semicolons (migrations). */
   exec(script: string): Promise<void>
   tx<T>(fn: (driver: SqlDriver) => Promise<T>): Promise<T>
-  /** SQLite: runs single-row writes as one transaction, all or none, off the serving thread where it can. */
-  batch?(statements: readonly (readonly [sql: string, params: readonly unknown[]])[]): Promise<void>
   close(): Promise<void>
 }
 

@@ -100,10 +100,6 @@ export class SqlTokenStore implements TokenStore {
       await this.db.run(text, params).catch(conflictAs('a token with this signature already exists'))
       return
     }
-    if (this.db.batch) {
-      await this.db.batch(rows.map(([kind, row]) => insertStatement(kind, row))).catch(conflictAs('a token with this signature already exists'))
-      return
-    }
     return this.db.tx(async (t) => {
       const tokens = new SqlTokenStore(t)
       await Promise.all(rows.map(([kind, row]) => tokens.insert(kind, row)))

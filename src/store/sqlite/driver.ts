@@ -1,7 +1,6 @@
 import { Database, type Statement } from 'bun:sqlite'
 import type { SqlDriver } from '../sql/driver.ts'
 import { Checkpointer } from './checkpointer.ts'
-import { BackgroundWriter, type Statement as WriterStatement } from './writer.ts'
 
 const PLACEHOLDER = /\$(\d+)/g
 
@@ -10,8 +9,6 @@ export interface SqliteOptions {
   busyTimeoutMs?: number
   /** Checkpoint the WAL on a worker thread instead of in the committing request. Default true. */
   backgroundCheckpoints?: boolean
-  /** Run batches of token inserts on a writer thread with its own connection (WAL files only). Default true. */
-  backgroundWrites?: boolean
 }
 
 const isBusy = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY')
@@ -31,7 +28,6 @@ export class SqliteDriver implements SqlDriver {
   #queue: Promise<unknown> = Promise.resolve()
   #pending = 0
   #checkpointer: Checkpointer | undefined
-  #writer: BackgroundWriter | undefined
 
   constructor(path: string, options: SqliteOptions = {}) {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000
@@ -50,25 +46,15 @@ export class SqliteDriver implements SqlDriver {
       this.#db.run('PRAGMA wal_autocheckpoint = 0')
       this.#checkpointer = new Checkpointer(path, { busyTimeoutMs: this.#busyTimeoutMs })
     }
-    if (wal && (options.backgroundWrites ?? true)) this.#writer = new BackgroundWriter(path, { busyTimeoutMs: this.#busyTimeoutMs })
   }
 
-  /** The WAL database has a writer thread: `batch` runs off this thread. */
-  get batchesInBackground(): boolean {
-    return this.#writer !== undefined
-  }
-
-  #text(sql: string): string {
+  #stmt(sql: string): Statement {
     let text = this.#texts.get(sql)
     if (text === undefined) {
       text = sql.replace(PLACEHOLDER, '?$1')
       this.#texts.set(sql, text)
     }
-    return text
-  }
-
-  #stmt(sql: string): Statement {
-    return this.#db.query(this.#text(sql))
+    return this.#db.query(text)
   }
 
   allNow<T>(sql: string, params: readonly unknown[] = []): T[] {
@@ -110,17 +96,6 @@ export class SqliteDriver implements SqlDriver {
     return this.#retry(() => this.runNow(sql, params), true)
   }
 
-  /**
-   * Runs single-row writes as one transaction, all or none: on the writer thread when there is one, else
-   * here. Settles once committed.
-   */
-  batch(statements: readonly (readonly [sql: string, params: readonly unknown[]])[]): Promise<void> {
-    if (this.#writer) return this.#writer.write(statements.map(([sql, params]): WriterStatement => [this.#text(sql), params]))
-    return this.tx(async (t) => {
-      for (const [sql, params] of statements) await t.run(sql, params)
-    })
-  }
-
   /** Runs the script as one transaction, as PostgreSQL runs a multi-statement query. */
   exec(script: string): Promise<void> {
     return this.tx(async (t) => t.exec(script))
@@ -156,7 +131,6 @@ export class SqliteDriver implements SqlDriver {
 
   async close() {
     if (this.#pending) await this.#idle()
-    await this.#writer?.stop()
     await this.#checkpointer?.stop()
     this.#db.close()
   }
