@@ -1,5 +1,7 @@
 import { describe, expect, it } from 'bun:test'
+import type { SqlDriver } from '../../src/store/sql/driver.ts'
 import { GroupRead } from '../../src/store/sql/group_read.ts'
+import { SqlTokenStore } from '../../src/store/sql/tokens.ts'
 import { storeFactories } from '../_harness.ts'
 import { tokenRow } from './_contract_rows.ts'
 
@@ -56,6 +58,28 @@ for (const factory of storeFactories()) {
       expect(refresh).toEqual(tokenRow('g1'))
       await s.tokens.deactivate('access_token', 'g2')
       expect((await s.tokens.get('access_token', 'g2'))?.active).toBe(false)
+    })
+
+    it('sends the lookups of one turn as one statement per token kind', async () => {
+      const s = await factory.open()
+      await s.tokens.insertAll([['access_token', tokenRow('h1')], ['access_token', tokenRow('h2')], ['refresh_token', tokenRow('h1')]])
+      const statements: string[] = []
+      const db = s.driver
+      const counting: SqlDriver = {
+        dialect: db.dialect,
+        all: (sql, params) => (statements.push(sql), db.all(sql, params)),
+        run: (sql, params) => (statements.push(sql), db.run(sql, params)),
+        exec: (script) => db.exec(script),
+        tx: (fn) => db.tx(fn),
+        close: async () => {},
+      }
+      const tokens = new SqlTokenStore(counting, true)
+      const found = await Promise.all([
+        ...['h1', 'h2', 'h1', 'none'].map((sig) => tokens.get('access_token', sig)),
+        tokens.get('refresh_token', 'h1'),
+      ])
+      expect(found.map((r) => r?.signature ?? null)).toEqual(['h1', 'h2', 'h1', null, 'h1'])
+      expect(statements.length).toBe(2)
     })
   })
 }

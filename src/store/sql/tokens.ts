@@ -60,7 +60,10 @@ const conflictAs = (message: string) => (err: unknown): never => {
 export class SqlTokenStore implements TokenStore {
   private readonly db: SqlDriver
   readonly #batches: GroupCommit<TokenInsert> | null
-  /** PostgreSQL only: lookups by signature of concurrent requests share one query (SQLite reads cost no round trip). */
+  /**
+   * Lookups by signature of concurrent requests share one query: on PostgreSQL that saves round trips, on
+   * SQLite (WAL) the read lock each statement takes and releases with two fcntl() calls.
+   */
   readonly #reads: Map<TokenKind, GroupRead<Record<string, unknown>>> | null
 
   constructor(db: SqlDriver, groupCommit = false) {
@@ -68,15 +71,18 @@ export class SqlTokenStore implements TokenStore {
     // SQLite writes one transaction at a time; PostgreSQL commits a few batches at once on its pool.
     const options = { maxInFlight: db.dialect === 'sqlite' ? 1 : 4, maxRows: 256 }
     this.#batches = groupCommit ? new GroupCommit((rows) => this.#insertNow(rows), options) : null
-    this.#reads = groupCommit && db.dialect === 'postgres' ? new Map() : null
+    this.#reads = groupCommit ? new Map() : null
   }
 
   #lookup(kind: TokenKind): GroupRead<Record<string, unknown>> {
     let reads = this.#reads!.get(kind)
     if (!reads) {
-      const sql = `SELECT ${COLUMNS} FROM ${TOKEN_TABLES[kind]} WHERE signature = ANY($1::text[])`
+      const postgres = this.db.dialect === 'postgres'
+      const sql = postgres
+        ? `SELECT ${COLUMNS} FROM ${TOKEN_TABLES[kind]} WHERE signature = ANY($1::text[])`
+        : `SELECT ${COLUMNS} FROM ${TOKEN_TABLES[kind]} WHERE signature IN (SELECT value FROM json_each($1))`
       reads = new GroupRead(async (keys) => {
-        const rows = await this.db.all(sql, [keys])
+        const rows = await this.db.all(sql, [postgres ? keys : JSON.stringify(keys)])
         return new Map(rows.map((r) => [r.signature as string, r]))
       }, 256)
       this.#reads!.set(kind, reads)
