@@ -31,7 +31,8 @@ export async function mintAuthorizationCode(ctx: AppContext, issue: CodeIssue): 
     requested_audience: [...issue.requested_audience],
     extra: { authorize: issue.session },
   }
-  await ctx.store.tokens.insert('authorization_code', {
+  // Shares a commit with the token writes of concurrent requests (group commit).
+  const row: TokenRow = {
     signature: code.signature,
     request_id: newRequestId(),
     client_id: issue.client.client_id,
@@ -47,7 +48,8 @@ export async function mintAuthorizationCode(ctx: AppContext, issue: CodeIssue): 
     first_used_at: null,
     used_times: 0,
     access_token_signature: null,
-  })
+  }
+  await ctx.store.tokens.insertAll([['authorization_code', row]])
   return code.token
 }
 
