@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
 import type { AuthorizeSession } from '../oauth2/authorize_session.ts'
@@ -8,6 +7,7 @@ import { ID_TOKEN_SET } from '../services.ts'
 import { seconds } from '../util/clock.ts'
 import { halfHash } from './hash_claim.ts'
 import { subjectFor } from './subject.ts'
+import { signJwt } from '../keys/sign_jwt.ts'
 
 /**
  * What an authentication leaves with the tokens of its grant (sealed in their session under `oidc`), so that
@@ -100,5 +100,5 @@ export async function mintIdToken(ctx: AppContext, input: IdTokenInput): Promise
   if (session.amr.length) claims.amr = [...session.amr]
   // OIDC Core §3.1.3.6: at_hash over the access token, with the hash of the ID token's alg.
   if (input.accessToken) claims.at_hash = halfHash(input.accessToken, key.alg)
-  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' }).sign(key.key)
+  return signJwt(claims, key, 'JWT')
 }

@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
 import type { AppContext } from '../context.ts'
 import { InsufficientScope, InvalidRequest, InvalidToken, ServerError, type OAuthError } from '../oauth2/errors.ts'
 import { findToken, isActive } from '../oauth2/tokens/lookup.ts'
@@ -7,6 +6,7 @@ import { ID_TOKEN_SET } from '../services.ts'
 import { seconds } from '../util/clock.ts'
 import { extraClaims, readOidcSession } from './id_token.ts'
 import { subjectFor } from './subject.ts'
+import { signJwt } from '../keys/sign_jwt.ts'
 
 /** How a userinfo request carried its access token. */
 export interface BearerInput {
@@ -84,8 +84,6 @@ export async function userinfo(ctx: AppContext, token: string): Promise<Userinfo
     })
   }
   // OIDC Core §5.3.2: a signed response SHOULD contain iss and aud.
-  const jwt = await new SignJWT({ ...claims, iss: ctx.issuer, aud: [client.client_id], iat: seconds(ctx.clock()), jti: randomUUID() })
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'JWT' })
-    .sign(key.key)
+  const jwt = await signJwt({ ...claims, iss: ctx.issuer, aud: [client.client_id], iat: seconds(ctx.clock()), jti: randomUUID() }, key, 'JWT')
   return { type: 'jwt', jwt }
 }

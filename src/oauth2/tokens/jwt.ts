@@ -1,8 +1,8 @@
 import { createHash, randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
 import type { AppContext } from '../../context.ts'
 import { ACCESS_TOKEN_SET } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
+import { signJwt } from '../../keys/sign_jwt.ts'
 
 /** Claims that neither `ext` nor `oauth2.allowed_top_level_claims` may set at the top level. */
 export const RESERVED_ACCESS_TOKEN_CLAIMS: ReadonlySet<string> = new Set([
@@ -73,9 +73,7 @@ function claimsOf(ctx: AppContext, input: JwtAccessTokenInput): Record<string, u
 export async function signJwtAccessToken(ctx: AppContext, input: JwtAccessTokenInput): Promise<JwtAccessToken> {
   const key = await ctx.keys.signingKey(ACCESS_TOKEN_SET)
   // RFC 9068 §2.1: the header typ is "at+jwt".
-  const token = await new SignJWT(claimsOf(ctx, input))
-    .setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'at+jwt' })
-    .sign(key.key)
+  const token = await signJwt(claimsOf(ctx, input), key, 'at+jwt')
   const parts = splitJws(token)!
   return { token, signature: parts.signature, digest: signingInputDigest(parts.signingInput) }
 }

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import { SignJWT } from 'jose'
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
 import { OAuthError } from '../../oauth2/errors.ts'
 import { ID_TOKEN_SET } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
 import { subjectFor, type SubjectSource } from '../subject.ts'
+import { signJwt } from '../../keys/sign_jwt.ts'
 
 /** The event a logout token announces (OIDC Back-Channel Logout 1.0 §2.4). */
 export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backchannel-logout'
@@ -41,5 +41,5 @@ export async function mintLogoutToken(ctx: AppContext, client: OAuth2Client, sid
   const sub = subjectOrNull(ctx, client, subject)
   if (sub !== null) claims.sub = sub
   // OIDC Back-Channel Logout 1.0 §2.4: a logout token MUST NOT contain a nonce; typ logout+jwt (§2.4, RFC 8725 §3.11).
-  return new SignJWT(claims).setProtectedHeader({ alg: key.alg, kid: key.kid, typ: 'logout+jwt' }).sign(key.key)
+  return signJwt(claims, key, 'logout+jwt')
 }
