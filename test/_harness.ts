@@ -69,18 +69,6 @@ export async function openSqlite(path = ':memory:'): Promise<SqlStore> {
   return store
 }
 
-/** A fresh migrated SQLite store in a WAL file of its own (with the writer and checkpointer threads). */
-export async function openSqliteFile(): Promise<SqlStore> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))
-  const store = new SqlStore(new SqliteDriver(join(dir, 'gatehouse.sqlite')))
-  await migrate(store.driver)
-  onCleanup(async () => {
-    await store.close()
-    rmSync(dir, { recursive: true, force: true })
-  })
-  return store
-}
-
 /** SQLite always; PostgreSQL too when TEST_DATABASE_URL is set. */
 export function storeFactories(): StoreFactory[] {
   const list: StoreFactory[] = [{ name: 'sqlite', open: () => openSqlite() }]

@@ -121,25 +121,22 @@ export function seedSqlite(path: string, t: TemplateRow, plan: SeedPlan, progres
 export async function seedPostgres(dsn: string, t: TemplateRow, plan: SeedPlan, progress: (done: number) => void): Promise<void> {
   const sql = postgres(dsn, { max: 1, onnotice: () => {} })
   const salt = randomUUID()
-  const REQUESTED_AT = 'CASE WHEN i <= $8 THEN $6::bigint - 172800000 - (i % 86400000) ELSE $6::bigint - (i % 3600000) END'
   // Enough SHA-256 blocks for the session text; translate() maps base64 to base64url and drops line breaks.
   const blocks = Math.ceil((t.sessionLength * 3) / 4 / 32) + 1
   const digests = Array.from({ length: blocks }, (_, k) => `sha256(($1 || 's${k}' || i)::bytea)`).join(' || ')
   const b64url = (bytes: string, length: number) => `substr(translate(encode(${bytes}, 'base64'), E'+/\\n', '-_'), 1, ${length})`
   // The request id as Gatehouse makes it: a UUIDv7 of the issuing time (48-bit ms timestamp, version 7, random rest).
-  const uuidv7 = (ms: string) => {
-    const ts = `lpad(to_hex(${ms}), 12, '0')`
-    const rnd = `md5(($1 || 'r' || i))`
-    return `substr(${ts}, 1, 8) || '-' || substr(${ts}, 9, 4) || '-7' || substr(${rnd}, 1, 3) || '-' || substr('89ab', (get_byte(decode(${rnd}, 'hex'), 4) % 4) + 1, 1) || substr(${rnd}, 4, 3) || '-' || substr(${rnd}, 7, 12)`
-  }
+  const uuidv7 = `substr(r.ts, 1, 8) || '-' || substr(r.ts, 9, 4) || '-7' || substr(r.rnd, 1, 3) || '-' ||
+    substr('89ab', (get_byte(decode(r.rnd, 'hex'), 4) % 4) + 1, 1) || substr(r.rnd, 4, 3) || '-' || substr(r.rnd, 7, 12)`
   const text = `
     INSERT INTO access_tokens (${COLUMNS.join(', ')})
-    SELECT ${b64url(`sha256(($1 || i)::bytea)`, t.signatureLength)}, ${uuidv7(REQUESTED_AT)}, $2, $3, $4, $5,
-           ${b64url(digests, t.sessionLength)}, TRUE,
-           ${REQUESTED_AT},
-           CASE WHEN i <= $8 THEN $6::bigint - 172800000 - (i % 86400000) + $7::bigint ELSE $6::bigint + 3600000 + (i % 86400000) END,
+    SELECT ${b64url(`sha256(($1 || i)::bytea)`, t.signatureLength)}, ${uuidv7}, $2, $3, $4, $5,
+           ${b64url(digests, t.sessionLength)}, TRUE, q.requested_at,
+           CASE WHEN i <= $8 THEN q.requested_at + $7::bigint ELSE $6::bigint + 3600000 + (i % 86400000) END,
            NULL, NULL, 0, NULL
-    FROM generate_series($9::bigint, $10::bigint) AS i`
+    FROM generate_series($9::bigint, $10::bigint) AS i,
+         LATERAL (SELECT CASE WHEN i <= $8 THEN $6::bigint - 172800000 - (i % 86400000) ELSE $6::bigint - (i % 3600000) END AS requested_at) AS q,
+         LATERAL (SELECT lpad(to_hex(q.requested_at), 12, '0') AS ts, md5($1 || 'r' || i) AS rnd) AS r`
   try {
     await sql.unsafe('SET synchronous_commit = off')
     const now = Date.now()

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { GroupCommit } from '../../src/store/sql/group_commit.ts'
 import { StoreError, type TokenKind, type TokenRow } from '../../src/store/types.ts'
-import { openSqliteFile, storeFactories } from '../_harness.ts'
+import { openSharedSqlite, storeFactories } from '../_harness.ts'
 import { T0, tokenRow } from './_contract_rows.ts'
 
 describe('GroupCommit', () => {
@@ -68,7 +68,8 @@ describe('GroupCommit', () => {
 })
 
 // In memory and in a WAL file (with its checkpointer thread).
-for (const factory of [...storeFactories(), { name: 'sqlite file', open: openSqliteFile }]) {
+const sqliteFile = { name: 'sqlite file', open: async () => (await openSharedSqlite(1)).stores[0]! }
+for (const factory of [...storeFactories(), sqliteFile]) {
   describe(`tokens.insertAll (${factory.name})`, () => {
     const rows = (...names: string[]): [TokenKind, TokenRow][] => names.map((n) => ['access_token', tokenRow(n)])
 

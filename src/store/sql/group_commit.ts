@@ -32,9 +32,13 @@ export class GroupCommit<R> {
     this.#options = options
   }
 
+  get #idle(): boolean {
+    return this.#queue.length === 0 && this.#inFlight === 0
+  }
+
   /** Settles once the queue is empty and no batch is in flight. */
   drain(): Promise<void> {
-    if (this.#queue.length === 0 && this.#inFlight === 0) return Promise.resolve()
+    if (this.#idle) return Promise.resolve()
     return new Promise<void>((resolve) => this.#drained.push(resolve))
   }
 
@@ -76,7 +80,7 @@ export class GroupCommit<R> {
     } finally {
       this.#inFlight--
       this.#kick()
-      if (this.#queue.length === 0 && this.#inFlight === 0) for (const done of this.#drained.splice(0)) done()
+      if (this.#idle) for (const done of this.#drained.splice(0)) done()
     }
   }
 

@@ -32,25 +32,6 @@ function toRow(r: Record<string, unknown>): TokenRow {
 
 type TokenInsert = readonly [TokenKind, TokenRow]
 
-const insertStatement = (kind: TokenKind, t: TokenRow): [string, unknown[]] => [
-  `INSERT INTO ${TOKEN_TABLES[kind]} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, ${t.active ? 'TRUE' : 'FALSE'}, $8, $9, $10, $11, $12, $13)`,
-  [
-    t.signature,
-    t.request_id,
-    t.client_id,
-    t.subject,
-    toJson(t.granted_scope),
-    toJson(t.granted_audience),
-    t.session_data,
-    t.requested_at,
-    t.expires_at,
-    t.flow_id,
-    t.first_used_at,
-    t.used_times,
-    t.access_token_signature,
-  ],
-]
-
 /** Rethrows a unique violation as a StoreError conflict, anything else as it is. */
 const conflictAs = (message: string) => (err: unknown): never => {
   if (isUniqueViolation(err)) throw new StoreError('conflict', message)
@@ -113,8 +94,26 @@ export class SqlTokenStore implements TokenStore {
   }
 
   async insert(kind: TokenKind, t: TokenRow) {
-    const [sql, params] = insertStatement(kind, t)
-    await this.db.run(sql, params).catch(conflictAs(`${kind} with this signature already exists`))
+    await this.db
+      .run(
+        `INSERT INTO ${TOKEN_TABLES[kind]} (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, ${t.active ? 'TRUE' : 'FALSE'}, $8, $9, $10, $11, $12, $13)`,
+        [
+          t.signature,
+          t.request_id,
+          t.client_id,
+          t.subject,
+          toJson(t.granted_scope),
+          toJson(t.granted_audience),
+          t.session_data,
+          t.requested_at,
+          t.expires_at,
+          t.flow_id,
+          t.first_used_at,
+          t.used_times,
+          t.access_token_signature,
+        ],
+      )
+      .catch(conflictAs(`${kind} with this signature already exists`))
   }
 
   async get(kind: TokenKind, signature: string) {
