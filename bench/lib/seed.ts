@@ -67,10 +67,14 @@ const DAY = 24 * HOUR
 /** base64url of random bytes, cut to `length` characters: the shape of an HMAC signature or a sealed blob. */
 const randomText = (length: number) => randomBytes(Math.ceil((length * 3) / 4) + 1).toString('base64url').slice(0, length)
 
+/** Gatehouse's stored signature: the minting time in 12 hex digits, then the base64url HMAC. */
+const signatureAt = (mintedAt: number, length: number) => mintedAt.toString(16).padStart(12, '0') + randomText(length - 12)
+
 /**
  * Seeds access tokens into a SQLite store with prepared inserts, 50,000 per transaction, with every index in
- * place (as a store that grew by itself has them). Signatures and sealed sessions are random base64url of
- * the real lengths; the other columns are the template's.
+ * place (as a store that grew by itself has them). Signatures lead with their row's minting time as
+ * Gatehouse's do; their HMAC part and the sealed sessions are random base64url of the real lengths; the other
+ * columns are the template's.
  */
 export function seedSqlite(path: string, t: TemplateRow, plan: SeedPlan, progress: (done: number) => void): void {
   const db = new Database(path)
@@ -90,7 +94,7 @@ export function seedSqlite(path: string, t: TemplateRow, plan: SeedPlan, progres
         const requestedAt = expired ? now - 2 * DAY - (i % DAY) : now - (i % HOUR)
         const expiresAt = expired ? requestedAt + t.lifespanMs : now + HOUR + (i % DAY)
         insert.run(
-          randomText(t.signatureLength),
+          signatureAt(requestedAt, t.signatureLength),
           // Gatehouse's request ids are UUIDv7: time-ordered by when the token was issued.
           Bun.randomUUIDv7('hex', requestedAt),
           t.client_id,
@@ -115,8 +119,9 @@ export function seedSqlite(path: string, t: TemplateRow, plan: SeedPlan, progres
 
 /**
  * Seeds access tokens into a PostgreSQL store with INSERT … SELECT FROM generate_series, one million rows per
- * statement, every index in place. Signatures and sealed sessions are base64url SHA-256 output of the real
- * lengths (random-looking, unique per row); the other columns are the template's.
+ * statement, every index in place. Signatures lead with their row's minting time as Gatehouse's do; their HMAC
+ * part and the sealed sessions are base64url SHA-256 output of the real lengths (random-looking, unique per
+ * row); the other columns are the template's.
  */
 export async function seedPostgres(dsn: string, t: TemplateRow, plan: SeedPlan, progress: (done: number) => void): Promise<void> {
   const sql = postgres(dsn, { max: 1, onnotice: () => {} })
@@ -130,7 +135,7 @@ export async function seedPostgres(dsn: string, t: TemplateRow, plan: SeedPlan, 
     substr('89ab', (get_byte(decode(r.rnd, 'hex'), 4) % 4) + 1, 1) || substr(r.rnd, 4, 3) || '-' || substr(r.rnd, 7, 12)`
   const text = `
     INSERT INTO access_tokens (${COLUMNS.join(', ')})
-    SELECT ${b64url(`sha256(($1 || i)::bytea)`, t.signatureLength)}, ${uuidv7}, $2, $3, $4, $5,
+    SELECT r.ts || ${b64url(`sha256(($1 || i)::bytea)`, t.signatureLength - 12)}, ${uuidv7}, $2, $3, $4, $5,
            ${b64url(digests, t.sessionLength)}, TRUE, q.requested_at,
            CASE WHEN i <= $8 THEN q.requested_at + $7::bigint ELSE $6::bigint + 3600000 + (i % 86400000) END,
            NULL, NULL, 0, NULL

@@ -22,7 +22,7 @@ export interface StoredCode {
  */
 export async function mintAuthorizationCode(ctx: AppContext, issue: CodeIssue): Promise<string> {
   const now = ctx.clock()
-  const code = mintOpaque(ctx.config.secrets.system, AUTHORIZE_CODE_PREFIX)
+  const code = mintOpaque(ctx.config.secrets.system, AUTHORIZE_CODE_PREFIX, now)
   const session: TokenSession = {
     grant_type: GRANT,
     format: 'opaque',

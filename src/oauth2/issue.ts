@@ -156,7 +156,7 @@ export async function issueTokens(
     session.format = 'jwt'
     session.jwt_digest = jwt.digest
   } else {
-    access = mintOpaque(ctx.config.secrets.system, ACCESS_TOKEN_PREFIX)
+    access = mintOpaque(ctx.config.secrets.system, ACCESS_TOKEN_PREFIX, now)
   }
   rows.push([
     'access_token',
@@ -171,7 +171,7 @@ export async function issueTokens(
 
   let refresh: { token: string; signature: string } | undefined
   if (issuance.refresh) {
-    refresh = mintOpaque(ctx.config.secrets.system, REFRESH_TOKEN_PREFIX)
+    refresh = mintOpaque(ctx.config.secrets.system, REFRESH_TOKEN_PREFIX, now)
     const rtLifespan = issuance.refreshTokenLifespan ?? lifespanOf(ctx, client, grantType, 'refresh_token')
     const { jwt_digest: _, ...refreshSession } = session
     rows.push([

@@ -30,7 +30,7 @@ for (const factory of storeFactories()) {
         scope: ['openid', 'offline_access'],
         session: { code_challenge: challenge, code_challenge_method: 'S256', nonce: 'nonce-0123456789', access_token_claims: { tier: 'gold' } },
       })
-      expect(code).toMatch(/^ory_ac_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/)
+      expect(code).toMatch(/^ory_ac_[A-Za-z0-9_-]{51}\.[A-Za-z0-9_-]{43}$/)
       const tokens = await redeem(s, client, code, { verifier, nonce: 'nonce-0123456789' })
       expect(tokens.token_type).toBe('bearer')
       expect(tokens.scope).toBe('openid offline_access')

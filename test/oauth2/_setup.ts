@@ -1,6 +1,7 @@
 import * as oauth from 'oauth4webapi'
 import type { OAuth2Client } from '@ory/hydra-client'
 import { ISSUER, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
+import { opaqueSignature } from '../../src/oauth2/tokens/opaque.ts'
 
 export const TOKEN_URL = 'http://localhost/oauth2/token'
 export const REVOKE_URL = 'http://localhost/oauth2/revoke'
@@ -81,4 +82,12 @@ export async function tokenCount(s: TestServer, clientId: string, kind: 'access_
   const table = kind === 'access_token' ? 'access_tokens' : 'refresh_tokens'
   const rows = await s.store.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE client_id = $1`, [clientId])
   return Number(rows[0]?.n ?? 0)
+}
+
+/** The signature the store keys an opaque token by (its HMAC, led by its minting time). */
+export function signatureOf(s: TestServer, token: string): string {
+  const prefix = token.slice(0, 'ory_xx_'.length)
+  const signature = opaqueSignature(s.ctx.config.secrets.system, prefix, token)
+  if (!signature) throw new Error(`not an opaque token of this server: ${token}`)
+  return signature
 }

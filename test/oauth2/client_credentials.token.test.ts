@@ -18,7 +18,7 @@ for (const factory of storeFactories()) {
       expect(res.headers.get('pragma')).toBe('no-cache')
       const body = (await res.json()) as Record<string, unknown>
       expect(body).toEqual({ access_token: expect.any(String), token_type: 'bearer', expires_in: 3600, scope: 'read' })
-      expect(body.access_token as string).toMatch(/^ory_at_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/)
+      expect(body.access_token as string).toMatch(/^ory_at_[A-Za-z0-9_-]{51}\.[A-Za-z0-9_-]{43}$/)
     })
 
     it('works with oauth4webapi over client_secret_basic and client_secret_post', async () => {

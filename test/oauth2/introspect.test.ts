@@ -1,7 +1,9 @@
 import { describe, expect, it } from 'bun:test'
 import { ISSUER, storeFactories } from '../_harness.ts'
+import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { issueTokens } from '../../src/oauth2/issue.ts'
-import { INTROSPECT_URL, REVOKE_URL, basic, clientCredentials, createClient, errorOf, postForm, sharedServers } from './_setup.ts'
+import { openSession, sealSession } from '../../src/oauth2/tokens/session.ts'
+import { INTROSPECT_URL, REVOKE_URL, basic, clientCredentials, createClient, errorOf, postForm, sharedServers, signatureOf } from './_setup.ts'
 
 for (const factory of storeFactories()) {
   describe(`introspection (${factory.name})`, () => {
@@ -25,6 +27,24 @@ for (const factory of storeFactories()) {
         token_type: 'Bearer',
         token_use: 'access_token',
       })
+    })
+
+    it('still finds a token minted before tokens carried their minting time, stored by its bare HMAC', async () => {
+      const s = await server()
+      const client = await createClient(s)
+      const { access_token } = await clientCredentials(s, client)
+      const row = (await s.store.tokens.get('access_token', signatureOf(s, access_token)))!
+      const random = randomBytes(32)
+      const key = createHash('sha256').update(s.ctx.config.secrets.system[0]!).digest()
+      const mac = createHmac('sha512-256', key).update(random).digest('base64url')
+      const session = openSession(s.ctx, 'access_token', row.signature, row.session_data)!
+      await s.store.tokens.insertAll([['access_token', { ...row, request_id: crypto.randomUUID(), signature: mac, session_data: sealSession(s.ctx, 'access_token', mac, session) }]])
+      const untimed = `ory_at_${random.toString('base64url')}.${mac}`
+      const { data } = await s.hydra.oauth2.introspectOAuth2Token({ token: untimed })
+      expect(data).toMatchObject({ active: true, client_id: client.client_id, sub: client.client_id })
+      expect((await postForm(s.publicFetch, REVOKE_URL, { token: untimed }, { authorization: basic(client.client_id, client.client_secret) })).status).toBe(200)
+      expect((await s.hydra.oauth2.introspectOAuth2Token({ token: untimed })).data).toEqual({ active: false })
+      expect((await s.hydra.oauth2.introspectOAuth2Token({ token: access_token })).data.active).toBe(true)
     })
 
     it('introspects JWT access tokens, and not once their payload is altered', async () => {

@@ -4,7 +4,7 @@ import { issueTokens, type Issuance } from '../../src/oauth2/issue.ts'
 import { NEVER_EXPIRES } from '../../src/oauth2/lifespan.ts'
 import { TOKEN_TABLES } from '../../src/store/sql/tokens.ts'
 import { TEST_SECRET, storeFactories, testConfig, type TestServer } from '../_harness.ts'
-import { clientCredentials, createClient, sharedServers, tokenCount } from './_setup.ts'
+import { clientCredentials, createClient, sharedServers, signatureOf, tokenCount } from './_setup.ts'
 
 const BASE: Issuance = { subject: 'alice', grantedScope: ['openid', 'offline'], grantedAudience: ['https://api.test'], refresh: true }
 
@@ -28,13 +28,13 @@ for (const factory of storeFactories()) {
       const res = await issueTokens(s.ctx, 'refresh_token', client, { ...BASE, requestId: 'grant-1', flowId: null })
       expect(res).toEqual({
         access_token: expect.stringMatching(/^ory_at_/),
-        refresh_token: expect.stringMatching(/^ory_rt_[A-Za-z0-9_-]{43}\.[A-Za-z0-9_-]{43}$/),
+        refresh_token: expect.stringMatching(/^ory_rt_[A-Za-z0-9_-]{51}\.[A-Za-z0-9_-]{43}$/),
         token_type: 'bearer',
         expires_in: 3600,
         scope: 'openid offline',
       })
-      const atSig = res.access_token.split('.')[1]!
-      const rtSig = res.refresh_token!.split('.')[1]!
+      const atSig = signatureOf(s, res.access_token)
+      const rtSig = signatureOf(s, res.refresh_token!)
       const at = (await s.store.tokens.get('access_token', atSig))!
       const rt = (await s.store.tokens.get('refresh_token', rtSig))!
       expect(at).toMatchObject({ request_id: 'grant-1', subject: 'alice', client_id: client.client_id, active: true, access_token_signature: null })
@@ -49,7 +49,7 @@ for (const factory of storeFactories()) {
       const ids: string[] = []
       for (let i = 0; i < 50; i++) {
         const res = await issueTokens(s.ctx, 'client_credentials', client, { ...BASE, refresh: false })
-        ids.push((await s.store.tokens.get('access_token', res.access_token.split('.')[1]!))!.request_id)
+        ids.push((await s.store.tokens.get('access_token', signatureOf(s, res.access_token)))!.request_id)
       }
       for (const id of ids) expect(id).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
       expect(new Set(ids).size).toBe(ids.length)
@@ -61,9 +61,9 @@ for (const factory of storeFactories()) {
       const client = await clientOf(s, { refresh_token_grant_refresh_token_lifespan: '2h', refresh_token_grant_access_token_lifespan: '5m' })
       const own = await issueTokens(s.ctx, 'refresh_token', client, BASE)
       expect(own.expires_in).toBe(300)
-      expect((await s.store.tokens.get('refresh_token', own.refresh_token!.split('.')[1]!))!.expires_at).toBe(s.clock() + 2 * 3600_000)
+      expect((await s.store.tokens.get('refresh_token', signatureOf(s, own.refresh_token!)))!.expires_at).toBe(s.clock() + 2 * 3600_000)
       const never = await issueTokens(s.ctx, 'authorization_code', client, BASE)
-      expect((await s.store.tokens.get('refresh_token', never.refresh_token!.split('.')[1]!))!.expires_at).toBe(NEVER_EXPIRES)
+      expect((await s.store.tokens.get('refresh_token', signatureOf(s, never.refresh_token!)))!.expires_at).toBe(NEVER_EXPIRES)
       const { data } = await s.hydra.oauth2.introspectOAuth2Token({ token: never.refresh_token! })
       expect(data.active).toBe(true)
       expect(data.exp).toBeUndefined()
