@@ -3,6 +3,8 @@ import { ISSUER, storeFactories } from '../_harness.ts'
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { issueTokens } from '../../src/oauth2/issue.ts'
 import { openSession, sealSession } from '../../src/oauth2/tokens/session.ts'
+import { signingInputDigest } from '../../src/oauth2/tokens/jwt.ts'
+import { signJwt } from '../../src/keys/sign_jwt.ts'
 import { INTROSPECT_URL, REVOKE_URL, basic, clientCredentials, createClient, errorOf, postForm, sharedServers, signatureOf } from './_setup.ts'
 
 for (const factory of storeFactories()) {
@@ -58,6 +60,30 @@ for (const factory of storeFactories()) {
       const claims = JSON.parse(Buffer.from(payload!, 'base64url').toString())
       const forged = `${header}.${Buffer.from(JSON.stringify({ ...claims, scp: ['admin'] })).toString('base64url')}.${signature}`
       expect((await s.hydra.oauth2.introspectOAuth2Token({ token: forged })).data).toEqual({ active: false })
+    })
+
+    it('keys JWT access tokens by the minting time of their UUIDv7 jti, and still finds those keyed by the bare JWS signature', async () => {
+      const s = await server({ 'strategies.access_token': 'jwt' })
+      const client = await createClient(s, { scope: 'read' })
+      const { access_token } = await clientCredentials(s, client, { scope: 'read' })
+      const [, payload, jwsSignature] = access_token.split('.')
+      const { jti } = JSON.parse(Buffer.from(payload!, 'base64url').toString())
+      expect(jti).toMatch(/^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/)
+      const mintedAt = s.clock().toString(16).padStart(12, '0')
+      expect(jti.replace('-', '').slice(0, 12)).toBe(mintedAt)
+      const row = (await s.store.tokens.get('access_token', mintedAt + jwsSignature))!
+      expect(row.client_id).toBe(client.client_id)
+
+      // A JWT minted with a random (v4) jti was stored under its bare JWS signature.
+      const session = openSession(s.ctx, 'access_token', row.signature, row.session_data)!
+      const key = await s.ctx.keys.signingKey('hydra.jwt.access-token')
+      const legacy = await signJwt({ ...JSON.parse(Buffer.from(payload!, 'base64url').toString()), jti: crypto.randomUUID() }, key, 'at+jwt')
+      const legacySignature = legacy.split('.')[2]!
+      const legacySession = { ...session, jwt_digest: signingInputDigest(legacy.slice(0, legacy.lastIndexOf('.'))) }
+      await s.store.tokens.insertAll([
+        ['access_token', { ...row, request_id: crypto.randomUUID(), signature: legacySignature, session_data: sealSession(s.ctx, 'access_token', legacySignature, legacySession) }],
+      ])
+      expect((await s.hydra.oauth2.introspectOAuth2Token({ token: legacy })).data).toMatchObject({ active: true, client_id: client.client_id })
     })
 
     it('answers {active: false} for expired, revoked, unknown and garbage tokens', async () => {

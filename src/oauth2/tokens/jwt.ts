@@ -1,4 +1,4 @@
-import { createHash, randomUUID } from 'node:crypto'
+import { createHash } from 'node:crypto'
 import type { AppContext } from '../../context.ts'
 import { ACCESS_TOKEN_SET } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
@@ -21,7 +21,7 @@ export interface JwtAccessTokenInput {
   expiresAt: number
 }
 
-/** A signed JWT access token, the signature segment the store keys it by, and the digest of its signing input. */
+/** A signed JWT access token, the signature the store keys it by, and the digest of its signing input. */
 export interface JwtAccessToken {
   token: string
   signature: string
@@ -34,11 +34,33 @@ export const signingInputDigest = (headerAndPayload: string) =>
 
 const COMPACT_JWS = /^[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+\.[A-Za-z0-9_-]+$/
 
-/** Splits a compact JWS into its signing input and signature; null when it is not one. */
-export function splitJws(token: string): { signingInput: string; signature: string } | null {
+/** Splits a compact JWS into its signing input, payload segment and signature; null when it is not one. */
+export function splitJws(token: string): { signingInput: string; payload: string; signature: string } | null {
   if (!COMPACT_JWS.test(token)) return null
   const dot = token.lastIndexOf('.')
-  return { signingInput: token.slice(0, dot), signature: token.slice(dot + 1) }
+  const signingInput = token.slice(0, dot)
+  return { signingInput, payload: signingInput.slice(signingInput.indexOf('.') + 1), signature: token.slice(dot + 1) }
+}
+
+const UUID_V7 = /^([0-9a-f]{8})-([0-9a-f]{4})-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
+
+/**
+ * The stored signature of a JWT access token: its JWS signature, led by the minting time that its UUIDv7
+ * `jti` carries (12 hex digits, as opaque tokens lead theirs), so the store's index grows at one end; the
+ * bare JWS signature when the jti is anything else (tokens minted before jtis were UUIDv7).
+ */
+export function storedJwtSignature(jti: unknown, signature: string): string {
+  const m = typeof jti === 'string' ? UUID_V7.exec(jti) : null
+  return m ? m[1]! + m[2]! + signature : signature
+}
+
+/** The `jti` of a JWS payload segment, unverified (it only says where to look); undefined when unreadable. */
+export function jtiOf(payload: string): unknown {
+  try {
+    return (JSON.parse(Buffer.from(payload, 'base64url').toString()) as { jti?: unknown } | null)?.jti
+  } catch {
+    return undefined
+  }
 }
 
 function claimsOf(ctx: AppContext, input: JwtAccessTokenInput): Record<string, unknown> {
@@ -58,7 +80,7 @@ function claimsOf(ctx: AppContext, input: JwtAccessTokenInput): Record<string, u
     aud: [...input.audience],
     exp: seconds(input.expiresAt),
     iat,
-    jti: randomUUID(),
+    jti: Bun.randomUUIDv7('hex', input.issuedAt),
     client_id: input.clientId,
   })
   if (!oauth2.exclude_not_before_claim) claims.nbf = iat
@@ -73,7 +95,8 @@ function claimsOf(ctx: AppContext, input: JwtAccessTokenInput): Record<string, u
 export async function signJwtAccessToken(ctx: AppContext, input: JwtAccessTokenInput): Promise<JwtAccessToken> {
   const key = await ctx.keys.signingKey(ACCESS_TOKEN_SET)
   // RFC 9068 §2.1: the header typ is "at+jwt".
-  const token = await signJwt(claimsOf(ctx, input), key, 'at+jwt')
+  const claims = claimsOf(ctx, input)
+  const token = await signJwt(claims, key, 'at+jwt')
   const parts = splitJws(token)!
-  return { token, signature: parts.signature, digest: signingInputDigest(parts.signingInput) }
+  return { token, signature: storedJwtSignature(claims.jti, parts.signature), digest: signingInputDigest(parts.signingInput) }
 }

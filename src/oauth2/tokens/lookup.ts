@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.ts'
 import type { TokenRow } from '../../store/types.ts'
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, opaqueSignature } from './opaque.ts'
-import { signingInputDigest, splitJws } from './jwt.ts'
+import { jtiOf, signingInputDigest, splitJws, storedJwtSignature } from './jwt.ts'
 import { openSession, type TokenSession } from './session.ts'
 
 /** A presented access or refresh token that Gatehouse issued, with its row and opened session. */
@@ -20,7 +20,10 @@ function candidatesOf(ctx: AppContext, token: string): Candidate[] {
   const refresh = opaqueSignature(secrets, REFRESH_TOKEN_PREFIX, token)
   if (refresh) return [{ kind: 'refresh_token', signature: refresh }]
   const jws = splitJws(token)
-  if (jws) return [{ kind: 'access_token', signature: jws.signature, digest: signingInputDigest(jws.signingInput) }]
+  if (jws) {
+    const signature = storedJwtSignature(jtiOf(jws.payload), jws.signature)
+    return [{ kind: 'access_token', signature, digest: signingInputDigest(jws.signingInput) }]
+  }
   return []
 }
 
