@@ -12,6 +12,16 @@ export interface SqliteOptions {
 }
 
 const isBusy = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY')
+const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i
+
+type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
+
+interface GroupedWrite {
+  rows: boolean
+  sql: string
+  params: readonly unknown[] | undefined
+  settle: (outcome: Outcome) => void
+}
 
 /**
  * bun:sqlite behind the async SqlDriver interface. The connection is shared, so a transaction holds a
@@ -27,6 +37,7 @@ export class SqliteDriver implements SqlDriver {
   readonly #busyTimeoutMs: number
   #queue: Promise<unknown> = Promise.resolve()
   #pending = 0
+  #writes: GroupedWrite[] = []
   #checkpointer: Checkpointer | undefined
 
   constructor(path: string, options: SqliteOptions = {}) {
@@ -89,11 +100,52 @@ export class SqliteDriver implements SqlDriver {
   }
 
   all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+    if (WRITE.test(sql)) return this.#grouped(true, sql, params) as Promise<T[]>
     return this.#retry(() => this.allNow<T>(sql, params), true)
   }
 
   run(sql: string, params?: readonly unknown[]): Promise<number> {
+    if (WRITE.test(sql)) return this.#grouped(false, sql, params) as Promise<number>
     return this.#retry(() => this.runNow(sql, params), true)
+  }
+
+  /**
+   * A single-statement write from outside a transaction: the writes of one turn of the event loop share one
+   * transaction (one commit, one round of lock calls, each page written once), each keeping its own outcome.
+   */
+  #grouped(rows: boolean, sql: string, params: readonly unknown[] | undefined): Promise<unknown> {
+    return new Promise((resolve, reject) => {
+      const settle = (o: Outcome) => (o.ok ? resolve(o.value) : reject(o.error))
+      if (this.#writes.push({ rows, sql, params, settle }) === 1) setImmediate(() => this.#flushWrites())
+    })
+  }
+
+  #flushWrites(): void {
+    const batch = this.#writes
+    this.#writes = []
+    if (batch.length === 1) {
+      const [w] = batch as [GroupedWrite]
+      this.#retry(() => (w.rows ? this.allNow(w.sql, w.params) : this.runNow(w.sql, w.params)), true).then(
+        (value) => w.settle({ ok: true, value }),
+        (error) => w.settle({ ok: false, error }),
+      )
+      return
+    }
+    const outcomes: Outcome[] = []
+    this.tx(async () => {
+      for (const w of batch) {
+        try {
+          outcomes.push({ ok: true, value: w.rows ? this.allNow(w.sql, w.params) : this.runNow(w.sql, w.params) })
+        } catch (error) {
+          // A failed statement is undone alone (a constraint, say) unless SQLite rolled back the transaction.
+          if (!this.#db.inTransaction) throw error
+          outcomes.push({ ok: false, error })
+        }
+      }
+    }).then(
+      () => batch.forEach((w, i) => w.settle(outcomes[i]!)),
+      (error) => batch.forEach((w) => w.settle({ ok: false, error })),
+    )
   }
 
   /** Runs the script as one transaction, as PostgreSQL runs a multi-statement query. */
@@ -130,7 +182,10 @@ export class SqliteDriver implements SqlDriver {
   }
 
   async close() {
-    if (this.#pending) await this.#idle()
+    while (this.#writes.length || this.#pending) {
+      await new Promise((resolve) => setImmediate(resolve))
+      await this.#idle()
+    }
     await this.#checkpointer?.stop()
     this.#db.close()
   }
