@@ -10,10 +10,10 @@ export const AUTHORIZE_CODE_PREFIX = 'ory_ac_'
 const ENTROPY = 32
 /** Big-endian milliseconds of the minting time, ahead of the random bytes. */
 const ISSUED = 6
-/** Tokens minted before the issuing time was carried: the 32 random bytes alone. */
-const UNTIMED_PART = /^[A-Za-z0-9_-]{43}$/
-const TIMED_PART = /^[A-Za-z0-9_-]{51}$/
-const SIGNATURE_PART = UNTIMED_PART
+/** base64url of 32 bytes: an HMAC, or the random bytes alone of a token minted before it carried its time. */
+const PART_32 = /^[A-Za-z0-9_-]{43}$/
+/** base64url of the minting time and the random bytes. */
+const PART_38 = /^[A-Za-z0-9_-]{51}$/
 
 /** A freshly minted opaque token and the signature the store keys it by. */
 export interface OpaqueToken {
@@ -65,7 +65,7 @@ export function opaqueSignature(secrets: readonly string[], prefix: string, toke
   if (dot < 0) return null
   const bodyPart = rest.slice(0, dot)
   const mac = rest.slice(dot + 1)
-  if (!(TIMED_PART.test(bodyPart) || UNTIMED_PART.test(bodyPart)) || !SIGNATURE_PART.test(mac)) return null
+  if (!(PART_38.test(bodyPart) || PART_32.test(bodyPart)) || !PART_32.test(mac)) return null
   const body = Buffer.from(bodyPart, 'base64url')
   const presented = Buffer.from(mac, 'base64url')
   let valid = false

@@ -14,13 +14,12 @@ export interface SqliteOptions {
 const isBusy = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY')
 const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i
 
-type Outcome = { ok: true; value: unknown } | { ok: false; error: unknown }
-
 interface GroupedWrite {
   rows: boolean
   sql: string
   params: readonly unknown[] | undefined
-  settle: (outcome: Outcome) => void
+  resolve: (value: unknown) => void
+  reject: (error: unknown) => void
 }
 
 /**
@@ -115,9 +114,12 @@ export class SqliteDriver implements SqlDriver {
    */
   #grouped(rows: boolean, sql: string, params: readonly unknown[] | undefined): Promise<unknown> {
     return new Promise((resolve, reject) => {
-      const settle = (o: Outcome) => (o.ok ? resolve(o.value) : reject(o.error))
-      if (this.#writes.push({ rows, sql, params, settle }) === 1) setImmediate(() => this.#flushWrites())
+      if (this.#writes.push({ rows, sql, params, resolve, reject }) === 1) setImmediate(() => this.#flushWrites())
     })
+  }
+
+  #execute(w: GroupedWrite): unknown {
+    return w.rows ? this.allNow(w.sql, w.params) : this.runNow(w.sql, w.params)
   }
 
   #flushWrites(): void {
@@ -125,26 +127,24 @@ export class SqliteDriver implements SqlDriver {
     this.#writes = []
     if (batch.length === 1) {
       const [w] = batch as [GroupedWrite]
-      this.#retry(() => (w.rows ? this.allNow(w.sql, w.params) : this.runNow(w.sql, w.params)), true).then(
-        (value) => w.settle({ ok: true, value }),
-        (error) => w.settle({ ok: false, error }),
-      )
+      this.#retry(() => this.#execute(w), true).then(w.resolve, w.reject)
       return
     }
-    const outcomes: Outcome[] = []
+    const settles: (() => void)[] = []
     this.tx(async () => {
       for (const w of batch) {
         try {
-          outcomes.push({ ok: true, value: w.rows ? this.allNow(w.sql, w.params) : this.runNow(w.sql, w.params) })
+          const value = this.#execute(w)
+          settles.push(() => w.resolve(value))
         } catch (error) {
           // A failed statement is undone alone (a constraint, say) unless SQLite rolled back the transaction.
           if (!this.#db.inTransaction) throw error
-          outcomes.push({ ok: false, error })
+          settles.push(() => w.reject(error))
         }
       }
     }).then(
-      () => batch.forEach((w, i) => w.settle(outcomes[i]!)),
-      (error) => batch.forEach((w) => w.settle({ ok: false, error })),
+      () => settles.forEach((settle) => settle()),
+      (error) => batch.forEach((w) => w.reject(error)),
     )
   }
 
