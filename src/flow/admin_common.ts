@@ -2,7 +2,7 @@ import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
 import { InvalidRequest, NotFound } from '../oauth2/errors.ts'
 import { MAX_CHALLENGE_LENGTH } from './challenge.ts'
-import { gone, recordHandled, type AdminResult } from './handled.ts'
+import { gone, handledRedirect, recordHandled, type AdminResult } from './handled.ts'
 
 /** The client of a flow as the admin API shows it (no secret); not_found when it was deleted meanwhile. */
 export async function flowClient(ctx: AppContext, clientId: string): Promise<OAuth2Client> {
@@ -19,13 +19,28 @@ export function withParam(url: string, name: string, value: string): string {
 }
 
 /**
- * Answers an accept or reject: records the challenge as handled with its redirect (single winner), or answers
- * 410 with the redirect recorded by whoever handled it first.
+ * Answers an accept or reject: builds the redirect and records the challenge as handled with it (single
+ * winner), or answers 410 with the redirect recorded by whoever handled it first. The insert itself tells
+ * whether it was first, so the usual path reads nothing; a challenge handled before still answers 410 when
+ * building this redirect fails (a scope no longer allowed, a client deleted meanwhile).
  */
-export async function handOut(ctx: AppContext, handledId: string, expiresAt: number, redirectTo: string): Promise<AdminResult> {
-  // The browser carries redirect_to back as a URL; a verifier beyond this would not even open.
-  if (redirectTo.length > MAX_CHALLENGE_LENGTH) {
-    throw InvalidRequest.with({ hint: 'The accepted data is too large to travel back in the redirect URL.' })
+export async function handOut(
+  ctx: AppContext,
+  handledId: string,
+  expiresAt: number,
+  build: () => string | Promise<string>,
+): Promise<AdminResult> {
+  let redirectTo: string
+  try {
+    redirectTo = await build()
+    // The browser carries redirect_to back as a URL; a verifier beyond this would not even open.
+    if (redirectTo.length > MAX_CHALLENGE_LENGTH) {
+      throw InvalidRequest.with({ hint: 'The accepted data is too large to travel back in the redirect URL.' })
+    }
+  } catch (err) {
+    const previous = await handledRedirect(ctx, handledId)
+    if (previous !== null) return gone(previous)
+    throw err
   }
   const previous = await recordHandled(ctx, handledId, redirectTo, expiresAt)
   return previous === null ? { status: 200, body: { redirect_to: redirectTo } } : gone(previous)

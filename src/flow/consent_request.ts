@@ -1,3 +1,4 @@
+import type { Static } from '@sinclair/typebox'
 import type { AppContext } from '../context.ts'
 import { InvalidRequest, NotFound } from '../oauth2/errors.ts'
 import { clientScopes, scopeStrategy } from '../oauth2/scope.ts'
@@ -53,8 +54,10 @@ function consentVerifier(ctx: AppContext, state: ConsentChallengeState, outcome:
 export async function acceptConsentRequest(ctx: AppContext, challenge: string, body: unknown): Promise<AdminResult> {
   const state = openConsent(ctx, challenge)
   const input = parseBody(ConsentAcceptBody, body)
-  const previous = await handledRedirect(ctx, handledId(state))
-  if (previous !== null) return gone(previous)
+  return handOut(ctx, handledId(state), state.expires_at, () => acceptedVerifier(ctx, state, input))
+}
+
+async function acceptedVerifier(ctx: AppContext, state: ConsentChallengeState, input: Static<typeof ConsentAcceptBody>): Promise<string> {
   const client = await flowClient(ctx, state.request.client_id)
   const grantScope = [...new Set(input.grant_scope ?? [])]
   const allows = scopeStrategy(ctx)
@@ -72,14 +75,12 @@ export async function acceptConsentRequest(ctx: AppContext, challenge: string, b
     context: input.context ?? null,
     handled_at: ctx.clock(),
   }
-  return handOut(ctx, handledId(state), state.expires_at, consentVerifier(ctx, state, { accepted }))
+  return consentVerifier(ctx, state, { accepted })
 }
 
 /** `PUT /admin/oauth2/auth/requests/consent/reject`: the client receives the error of the body. */
 export async function rejectConsentRequest(ctx: AppContext, challenge: string, body: unknown): Promise<AdminResult> {
   const state = openConsent(ctx, challenge)
   const denied = denialOf(parseBody(RejectBody, body), 'consent request denied')
-  const previous = await handledRedirect(ctx, handledId(state))
-  if (previous !== null) return gone(previous)
-  return handOut(ctx, handledId(state), state.expires_at, consentVerifier(ctx, state, { denied }))
+  return handOut(ctx, handledId(state), state.expires_at, () => consentVerifier(ctx, state, { denied }))
 }

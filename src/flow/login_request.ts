@@ -53,9 +53,7 @@ function reauthenticate(state: LoginChallengeState): string {
 export async function acceptLoginRequest(ctx: AppContext, challenge: string, body: unknown): Promise<AdminResult> {
   const state = openLogin(ctx, challenge)
   const input = parseBody(LoginAcceptBody, body)
-  const previous = await handledRedirect(ctx, handledId(state))
-  if (previous !== null) return gone(previous)
-  if (state.skip && input.subject !== state.subject) return handOut(ctx, handledId(state), state.expires_at, reauthenticate(state))
+  if (state.skip && input.subject !== state.subject) return handOut(ctx, handledId(state), state.expires_at, () => reauthenticate(state))
   const accepted: LoginAcceptance = {
     subject: input.subject,
     // Hydra: a skipped login stays remembered, so that the next request can skip again.
@@ -69,14 +67,12 @@ export async function acceptLoginRequest(ctx: AppContext, challenge: string, bod
     extend_session_lifespan: input.extend_session_lifespan ?? false,
     authenticated_at: state.skip && state.auth_time !== null ? state.auth_time : ctx.clock(),
   }
-  return handOut(ctx, handledId(state), state.expires_at, loginVerifier(ctx, state, { accepted }))
+  return handOut(ctx, handledId(state), state.expires_at, () => loginVerifier(ctx, state, { accepted }))
 }
 
 /** `PUT /admin/oauth2/auth/requests/login/reject`: the client receives the error of the body. */
 export async function rejectLoginRequest(ctx: AppContext, challenge: string, body: unknown): Promise<AdminResult> {
   const state = openLogin(ctx, challenge)
   const denied = denialOf(parseBody(RejectBody, body), 'login request denied')
-  const previous = await handledRedirect(ctx, handledId(state))
-  if (previous !== null) return gone(previous)
-  return handOut(ctx, handledId(state), state.expires_at, loginVerifier(ctx, state, { denied }))
+  return handOut(ctx, handledId(state), state.expires_at, () => loginVerifier(ctx, state, { denied }))
 }

@@ -60,9 +60,25 @@ for (const factory of storeFactories()) {
       expect(await failure(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: challenge }))).toEqual(gone)
       expect(await failure(s.hydra.oauth2.acceptOAuth2ConsentRequest({ consentChallenge: challenge, acceptOAuth2ConsentRequest: {} }))).toEqual(gone)
       expect(await failure(s.hydra.oauth2.rejectOAuth2ConsentRequest({ consentChallenge: challenge, rejectOAuth2Request: {} }))).toEqual(gone)
+      // Handled first wins over what is wrong with a later accept.
+      const refused = { consentChallenge: challenge, acceptOAuth2ConsentRequest: { grant_scope: ['admin'] } }
+      expect(await failure(s.hydra.oauth2.acceptOAuth2ConsentRequest(refused))).toEqual(gone)
       const alias = await s.adminFetch(`${CONSENT}?challenge=${challenge}`)
       expect(alias.status).toBe(410)
       expect(await bodyOf(alias)).toEqual({ redirect_to: data.redirect_to })
+    })
+
+    it('has one winner among concurrent accepts and rejects: the others answer 410 with its redirect', async () => {
+      const { s, challenge } = await atConsent()
+      const answers = await Promise.all([
+        s.adminFetch(`${CONSENT}/accept?consent_challenge=${challenge}`, { method: 'PUT', body: JSON.stringify({ grant_scope: ['openid'] }) }),
+        s.adminFetch(`${CONSENT}/reject?consent_challenge=${challenge}`, { method: 'PUT', body: JSON.stringify({ error: 'access_denied' }) }),
+        s.adminFetch(`${CONSENT}/accept?consent_challenge=${challenge}`, { method: 'PUT', body: JSON.stringify({ grant_scope: ['email'] }) }),
+      ])
+      const bodies = await Promise.all(answers.map((a) => bodyOf(a)))
+      expect(answers.map((a) => a.status).sort()).toEqual([200, 410, 410])
+      const winner = bodies[answers.findIndex((a) => a.status === 200)]
+      for (const body of bodies) expect(body).toEqual(winner)
     })
 
     it('refuses tampered, expired and login challenges as not_found, and a missing one as invalid_request', async () => {
