@@ -102,7 +102,7 @@ export async function contest(
   const baselines = sides.filter((_, i) => contenders[i]!.role === 'baseline')
   const baseline = baselines.length ? baselines.reduce((a, b) => (b.rps > a.rps ? b : a)) : null
   const problems = [subject, ...(baseline ? [baseline] : [])].filter((s) => s.errors)
-  const refused = problems.length ? problems.map((s) => `${s.label} returned ${s.errors} errors`).join('; ') : null
+  const refused = problems.length ? problems.map((s) => `${s.label} returned ${s.errors} error${s.errors === 1 ? '' : 's'}`).join('; ') : null
   const ratio = baseline && !refused ? subject.rps / baseline.rps : null
   const met = ratio === null || target === null ? null : ratio >= target
   return { id, title, target, unit, sides, subject, baseline, ratio, refused, met }

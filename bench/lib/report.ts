@@ -19,7 +19,8 @@ const rule = (n: number) => row(Array.from({ length: n }, () => '---'))
 const yesNo = (met: boolean | null) => (met === null ? '–' : met ? 'yes' : '**no**')
 const lat = (p50: number, p99: number) => `${fmt(p50, 1)} / ${fmt(p99, 1)}`
 
-function ratioCell(c: ContestResult): string {
+/** The ratio column: the ratio, or why none is given. */
+export function ratioCell(c: ContestResult): string {
   if (c.refused) return `refused: ${c.refused}`
   return c.ratio === null ? '–' : `${fmt(c.ratio, 2)}×`
 }
