@@ -1,6 +1,6 @@
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
-import { withParam } from '../../flow/admin_common.ts'
+import { handOut, withParam } from '../../flow/admin_common.ts'
 import { openChallenge, sealChallenge } from '../../flow/challenge.ts'
 import { gone, handledRedirect, recordHandled, type AdminResult } from '../../flow/handled.ts'
 import { NotFound } from '../../oauth2/errors.ts'
@@ -39,21 +39,14 @@ export async function getLogoutRequest(ctx: AppContext, challenge: string): Prom
   }
 }
 
-/** Records the challenge as handled (single winner); 410 with the earlier redirect when it already was. */
-async function settle(ctx: AppContext, state: LogoutChallengeState, redirectTo: string): Promise<AdminResult | null> {
-  const previous = await recordHandled(ctx, handledId(state), redirectTo, state.expires_at)
-  return previous === null ? null : gone(previous)
-}
-
 /** `PUT /admin/oauth2/auth/requests/logout/accept`: the user confirmed; the browser completes the logout with a verifier. */
 export async function acceptLogoutRequest(ctx: AppContext, challenge: string): Promise<AdminResult> {
   const state = openLogout(ctx, challenge)
-  const previous = await handledRedirect(ctx, handledId(state))
-  if (previous !== null) return gone(previous)
-  const verifier: LogoutVerifierState = { id: crypto.randomUUID(), challenge: state }
-  const sealed = sealChallenge(ctx.sealer, 'logout_verifier', verifier, ctx.clock() + ctx.config.ttl.login_consent_request)
-  const redirectTo = withParam(`${ctx.publicUrl}/oauth2/sessions/logout`, 'logout_verifier', sealed)
-  return (await settle(ctx, state, redirectTo)) ?? { status: 200, body: { redirect_to: redirectTo } }
+  return handOut(ctx, handledId(state), state.expires_at, () => {
+    const verifier: LogoutVerifierState = { id: crypto.randomUUID(), challenge: state }
+    const sealed = sealChallenge(ctx.sealer, 'logout_verifier', verifier, ctx.clock() + ctx.config.ttl.login_consent_request)
+    return withParam(`${ctx.publicUrl}/oauth2/sessions/logout`, 'logout_verifier', sealed)
+  })
 }
 
 /**
@@ -62,7 +55,6 @@ export async function acceptLogoutRequest(ctx: AppContext, challenge: string): P
  */
 export async function rejectLogoutRequest(ctx: AppContext, challenge: string): Promise<AdminResult> {
   const state = openLogout(ctx, challenge)
-  const previous = await handledRedirect(ctx, handledId(state))
-  if (previous !== null) return gone(previous)
-  return (await settle(ctx, state, state.post_logout_redirect_uri ?? '')) ?? { status: 204, body: null }
+  const previous = await recordHandled(ctx, handledId(state), state.post_logout_redirect_uri ?? '', state.expires_at)
+  return previous === null ? { status: 204, body: null } : gone(previous)
 }
