@@ -48,10 +48,13 @@ export interface Issuance {
   /** Grant-specific state sealed with the tokens (for example ID token claims for a later refresh). */
   session?: Readonly<Record<string, unknown>>
   /**
-   * Adds members to the token response once the tokens exist (for example an `id_token` carrying `at_hash`).
-   * The members the core sets cannot be replaced.
+   * Adds members to the token response (for example an `id_token` carrying `at_hash`). Called as soon as the
+   * tokens are minted, while they are being stored, so that slow work such as signing overlaps the write;
+   * `stored` settles once they are stored, and whatever needs them to exist (a read of the store) must await
+   * it first. Nothing it returns is handed out unless the tokens were stored. The members the core sets
+   * cannot be replaced.
    */
-  extraResponse?: (minted: MintedTokens) => Promise<Readonly<Record<string, unknown>>>
+  extraResponse?: (minted: MintedTokens, stored: Promise<void>) => Promise<Readonly<Record<string, unknown>>>
 }
 
 /** The tokens the core minted for an Issuance. */
@@ -188,8 +191,28 @@ export async function issueTokens(
     ])
   }
 
+  const minted: MintedTokens = {
+    access_token: access.token,
+    request_id: requestId,
+    issued_at: now,
+    expires_in_ms: atLifespan,
+    session: session.extra,
+  }
+  if (refresh) minted.refresh_token = refresh.token
+
   // All or none; concurrent requests share one commit (group commit).
-  await ctx.store.tokens.insertAll(rows)
+  const stored = ctx.store.tokens.insertAll(rows)
+  let extra: Promise<Readonly<Record<string, unknown>>> | undefined
+  if (issuance.extraResponse) {
+    try {
+      extra = issuance.extraResponse(minted, stored)
+    } catch (err) {
+      extra = Promise.reject(err)
+    }
+    // Settled below, after the write; a failed write must not leave it unhandled.
+    extra.catch(() => {})
+  }
+  await stored
 
   const response: TokenResponse = {
     access_token: access.token,
@@ -198,24 +221,16 @@ export async function issueTokens(
     scope: scope.join(' '),
   }
   if (refresh) response.refresh_token = refresh.token
-  if (issuance.extraResponse) {
-    const minted: MintedTokens = {
-      access_token: access.token,
-      request_id: requestId,
-      issued_at: now,
-      expires_in_ms: atLifespan,
-      session: session.extra,
-    }
-    if (refresh) minted.refresh_token = refresh.token
-    let extra: Readonly<Record<string, unknown>>
+  if (extra) {
+    let members: Readonly<Record<string, unknown>>
     try {
-      extra = await issuance.extraResponse(minted)
+      members = await extra
     } catch (err) {
       // Tokens that cannot be handed out must not stay usable.
       for (const [kind, r] of rows) await ctx.store.tokens.deactivate(kind, r.signature)
       throw err
     }
-    for (const [name, value] of Object.entries(extra ?? {})) if (!RESPONSE_MEMBERS.has(name)) response[name] = value
+    for (const [name, value] of Object.entries(members ?? {})) if (!RESPONSE_MEMBERS.has(name)) response[name] = value
   }
   return response
 }

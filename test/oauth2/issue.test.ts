@@ -144,6 +144,63 @@ for (const factory of storeFactories()) {
       }
     })
 
+    it('asks for the extra response while the tokens are written, and hands it out only once they are stored', async () => {
+      const s = await server()
+      const client = await clientOf(s)
+      const tokens = s.ctx.store.tokens
+      const insertAll = tokens.insertAll
+      let open!: (fail: boolean) => void
+      const gate = new Promise<boolean>((resolve) => (open = resolve))
+      tokens.insertAll = async (rows) => {
+        if (await gate) throw new Error('disk full')
+        return insertAll.call(tokens, rows)
+      }
+      try {
+        let asked = 0
+        let storedSeen: Promise<void> | undefined
+        const extraResponse: Issuance['extraResponse'] = async (_minted, stored) => {
+          asked++
+          storedSeen = stored
+          await stored
+          return { id_token: 'signed-meanwhile' }
+        }
+        const ok = issueTokens(s.ctx, 'refresh_token', client, { ...BASE, extraResponse })
+        // Asked before the write has settled (the gate is still closed).
+        expect(asked).toBe(1)
+        open(false)
+        expect(await ok).toMatchObject({ id_token: 'signed-meanwhile', refresh_token: expect.any(String) })
+        expect(storedSeen).toBeInstanceOf(Promise)
+      } finally {
+        tokens.insertAll = insertAll
+      }
+    })
+
+    it('fails with the write’s error, and hands nothing out, when the tokens cannot be stored', async () => {
+      const s = await server()
+      const client = await clientOf(s)
+      const tokens = s.ctx.store.tokens
+      const insertAll = tokens.insertAll
+      tokens.insertAll = async () => {
+        throw new Error('disk full')
+      }
+      const before = await dump(s)
+      try {
+        let sawFailure = false
+        const res = issueTokens(s.ctx, 'refresh_token', client, {
+          ...BASE,
+          extraResponse: async (_minted, stored) => {
+            await stored.catch(() => (sawFailure = true))
+            throw new Error('no tokens, no ID token')
+          },
+        })
+        expect(((await res.catch((e) => e)) as Error).message).toBe('disk full')
+        expect(sawFailure).toBe(true)
+        expect(await dump(s)).toBe(before)
+      } finally {
+        tokens.insertAll = insertAll
+      }
+    })
+
     it('fails closed on an incomplete decision', async () => {
       const s = await server()
       const client = await clientOf(s)

@@ -88,20 +88,24 @@ export const authorizationCodeGrant: GrantHandler = {
       requestId: row.request_id,
       flowId: row.flow_id,
       session: { [OIDC_SESSION_KEY]: oidc },
-      extraResponse: async (minted) => {
+      extraResponse: async (minted, stored) => {
+        // OIDC Core §3.1.3.3: an ID token when the openid scope was granted; signed while the tokens are written.
+        const idToken = scope.includes('openid')
+          ? mintIdToken(ctx, {
+              client,
+              grantType: GRANT,
+              // Token hooks may have added claims to the stored session.
+              session: readOidcSession({ ...minted.session }) ?? oidc,
+              issuedAt: minted.issued_at,
+              nonce: session.nonce,
+              accessToken: minted.access_token,
+            })
+          : undefined
+        idToken?.catch(() => {})
+        await stored
         await revokeIfReusedMeanwhile(ctx, 'authorization_code', redeemed)
-        // OIDC Core §3.1.3.3: an ID token when the openid scope was granted.
-        if (!scope.includes('openid')) return {}
-        const idToken = await mintIdToken(ctx, {
-          client,
-          grantType: GRANT,
-          // Token hooks may have added claims to the stored session.
-          session: readOidcSession({ ...minted.session }) ?? oidc,
-          issuedAt: minted.issued_at,
-          nonce: session.nonce,
-          accessToken: minted.access_token,
-        })
-        return { id_token: idToken }
+        if (!idToken) return {}
+        return { id_token: await idToken }
       },
     }
   },

@@ -79,12 +79,15 @@ export const refreshTokenGrant: GrantHandler = {
     const scope = scopeOnRefresh(ctx, client, row.granted_scope, req.params.get('scope'))
     checkAudience(client.audience ?? [], session.requested_audience)
 
-    const redeemed =
+    // The access token issued beside this refresh token is retired in the same write: when the redemption
+    // fails instead, the token was reused and its whole family is revoked anyway.
+    const [redeemed] = await Promise.all([
       grace.period > 0
-        ? await ctx.store.tokens.useWithGrace(signature, now, grace.period, grace.reuseCount)
-        : await ctx.store.tokens.consume('refresh_token', signature, now)
+        ? ctx.store.tokens.useWithGrace(signature, now, grace.period, grace.reuseCount)
+        : ctx.store.tokens.consume('refresh_token', signature, now),
+      row.access_token_signature ? ctx.store.tokens.deactivate('access_token', row.access_token_signature) : undefined,
+    ])
     if (!redeemed) return refuseReuse(ctx, 'refresh_token', row, reuseHint)
-    if (redeemed.access_token_signature) await ctx.store.tokens.deactivate('access_token', redeemed.access_token_signature)
 
     const oidc = readOidcSession(session.extra)
     return {
@@ -100,19 +103,24 @@ export const refreshTokenGrant: GrantHandler = {
       requestId: row.request_id,
       flowId: row.flow_id,
       session: session.extra,
-      extraResponse: async (minted) => {
+      extraResponse: async (minted, stored) => {
+        // OIDC Core §12.2: same iss, sub, aud and auth_time as at authentication; no nonce. Signed while the tokens are written.
+        const idToken =
+          oidc && scope.includes('openid')
+            ? mintIdToken(ctx, {
+                client,
+                grantType: GRANT,
+                // Token hooks may have added claims to the stored session.
+                session: readOidcSession({ ...minted.session }) ?? oidc,
+                issuedAt: minted.issued_at,
+                accessToken: minted.access_token,
+              })
+            : undefined
+        idToken?.catch(() => {})
+        await stored
         await revokeIfReusedMeanwhile(ctx, 'refresh_token', redeemed)
-        if (!oidc || !scope.includes('openid')) return {}
-        // OIDC Core §12.2: same iss, sub, aud and auth_time as at authentication; no nonce.
-        const idToken = await mintIdToken(ctx, {
-          client,
-          grantType: GRANT,
-          // Token hooks may have added claims to the stored session.
-          session: readOidcSession({ ...minted.session }) ?? oidc,
-          issuedAt: minted.issued_at,
-          accessToken: minted.access_token,
-        })
-        return { id_token: idToken }
+        if (!idToken) return {}
+        return { id_token: await idToken }
       },
     }
   },
