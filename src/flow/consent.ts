@@ -29,7 +29,7 @@ export async function consentSkippable(
   if (client.token_endpoint_auth_method === 'none' && !isHttpsOrLoopback(request.effective_redirect_uri)) return false
   const now = ctx.clock()
   const covers = scopeStrategy(ctx)
-  const flows = await ctx.store.flows.listFlows(subject, client.client_id)
+  const flows = await ctx.store.flows.listRememberedFlows(subject, client.client_id)
   return flows.some(
     (f) =>
       f.remember &&

@@ -162,6 +162,8 @@ export interface FlowStore {
   getFlow(id: string): Promise<FlowRow | null>
   /** Flows of a subject (and optionally one client), newest first. */
   listFlows(subject: string, clientId?: string): Promise<FlowRow[]>
+  /** The remembered flows of a subject with one client (candidates for consent `skip`), newest first. */
+  listRememberedFlows(subject: string, clientId: string): Promise<FlowRow[]>
   deleteFlows(subject: string, clientId?: string): Promise<string[]>
   /** Flows of one login session (`login_session_id`), newest first: the clients to notify when it ends. */
   listFlowsByLoginSession(sid: string): Promise<FlowRow[]>

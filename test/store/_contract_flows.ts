@@ -70,6 +70,19 @@ export function flowsContract(ctx: ContractContext) {
       expect(await s.flows.listFlows('carol')).toEqual([])
     })
 
+    it('lists only the remembered flows of a subject and client, newest first, however many were not remembered', async () => {
+      const s = ctx.store()
+      for (let i = 0; i < 30; i++) await s.flows.insertFlow(flowRow(`plain-${i}`, { client_id: 'c1', remember: false, handled_at: T0 + i }))
+      await s.flows.insertFlow(flowRow('kept-old', { client_id: 'c1', remember: true, handled_at: T0 }))
+      await s.flows.insertFlow(flowRow('kept-new', { client_id: 'c1', remember: true, handled_at: T0 + 100 }))
+      await s.flows.insertFlow(flowRow('other-client', { client_id: 'c2', remember: true }))
+      await s.flows.insertFlow(flowRow('other-subject', { subject: 'bob', client_id: 'c1', remember: true }))
+      expect((await s.flows.listRememberedFlows('alice', 'c1')).map((f) => f.id)).toEqual(['kept-new', 'kept-old'])
+      expect((await s.flows.listRememberedFlows('alice', 'c1')).every((f) => f.remember)).toBe(true)
+      expect(await s.flows.listRememberedFlows('alice', 'c9')).toEqual([])
+      expect((await s.flows.listFlows('alice', 'c1')).length).toBe(32)
+    })
+
     it('deletes the flows of a subject and client, then of a subject', async () => {
       const s = ctx.store()
       await s.flows.insertFlow(flowRow('a1', { client_id: 'c1' }))

@@ -94,6 +94,14 @@ export class SqlFlowStore implements FlowStore {
     return rows.map(toFlow)
   }
 
+  async listRememberedFlows(subject: string, clientId: string) {
+    const rows = await this.db.all(
+      `SELECT ${FLOW_COLUMNS} FROM flows WHERE subject = $1 AND client_id = $2 AND remember = TRUE ORDER BY handled_at DESC, id DESC`,
+      [subject, clientId],
+    )
+    return rows.map(toFlow)
+  }
+
   async deleteFlows(subject: string, clientId?: string) {
     const rows = clientId !== undefined
       ? await this.db.all<{ id: string }>('DELETE FROM flows WHERE subject = $1 AND client_id = $2 RETURNING id', [subject, clientId])
