@@ -32,7 +32,6 @@ export async function consentSkippable(
   const flows = await ctx.store.flows.listRememberedFlows(subject, client.client_id)
   return flows.some(
     (f) =>
-      f.remember &&
       (f.remember_for === 0 || f.handled_at + f.remember_for * 1000 > now) &&
       request.scope.every((s) => covers(f.granted_scope, s)) &&
       request.audience.every((a) => audienceAllowed(f.granted_audience, a)),

@@ -202,16 +202,10 @@ export async function issueTokens(
 
   // All or none; concurrent requests share one commit (group commit).
   const stored = ctx.store.tokens.insertAll(rows)
-  let extra: Promise<Readonly<Record<string, unknown>>> | undefined
-  if (issuance.extraResponse) {
-    try {
-      extra = issuance.extraResponse(minted, stored)
-    } catch (err) {
-      extra = Promise.reject(err)
-    }
-    // Settled below, after the write; a failed write must not leave it unhandled.
-    extra.catch(() => {})
-  }
+  const { extraResponse } = issuance
+  // Called at once (a throw becomes a rejection) and settled below, after the write; a failed write must not leave it unhandled.
+  const extra = extraResponse && (async () => extraResponse(minted, stored))()
+  extra?.catch(() => {})
   await stored
 
   const response: TokenResponse = {

@@ -19,7 +19,25 @@ export async function refuseReuse(ctx: AppContext, kind: TokenKind, row: TokenRo
  * again meanwhile, that presentation may have revoked the family before the new tokens existed, so they are
  * revoked now. Either this check sees the recorded reuse, or the reuse's revocation comes after the new tokens.
  */
-export async function revokeIfReusedMeanwhile(ctx: AppContext, kind: TokenKind, redeemed: TokenRow): Promise<void> {
+async function revokeIfReusedMeanwhile(ctx: AppContext, kind: TokenKind, redeemed: TokenRow): Promise<void> {
   const now = await ctx.store.tokens.get(kind, redeemed.signature)
   if (!now || (!now.active && now.used_times > redeemed.used_times)) await ctx.store.tokens.revokeFamily(redeemed.request_id)
+}
+
+/**
+ * The extra response of a redemption (authorization code, refresh token): the ID token, already being signed
+ * while the new tokens are written, is handed out once they are stored and checked for a reuse meanwhile.
+ */
+export async function afterRedemption(
+  ctx: AppContext,
+  kind: TokenKind,
+  redeemed: TokenRow,
+  stored: Promise<void>,
+  idToken: Promise<string> | undefined,
+): Promise<Readonly<Record<string, unknown>>> {
+  // A failed write rejects `stored` first; the signature must not end as an unhandled rejection.
+  idToken?.catch(() => {})
+  await stored
+  await revokeIfReusedMeanwhile(ctx, kind, redeemed)
+  return idToken ? { id_token: await idToken } : {}
 }

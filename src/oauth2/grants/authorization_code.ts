@@ -6,7 +6,7 @@ import type { AuthorizeSession } from '../authorize_session.ts'
 import { InvalidGrant, InvalidRequest, ServerError } from '../errors.ts'
 import type { Issuance } from '../issue.ts'
 import { isValidCodeVerifier, verifyS256 } from '../pkce.ts'
-import { refuseReuse, revokeIfReusedMeanwhile } from '../reuse_detection.ts'
+import { afterRedemption, refuseReuse } from '../reuse_detection.ts'
 import type { GrantHandler, TokenRequest } from './index.ts'
 
 const GRANT = 'authorization_code'
@@ -88,25 +88,25 @@ export const authorizationCodeGrant: GrantHandler = {
       requestId: row.request_id,
       flowId: row.flow_id,
       session: { [OIDC_SESSION_KEY]: oidc },
-      extraResponse: async (minted, stored) => {
-        // OIDC Core §3.1.3.3: an ID token when the openid scope was granted; signed while the tokens are written.
-        const idToken = scope.includes('openid')
-          ? mintIdToken(ctx, {
-              client,
-              grantType: GRANT,
-              // Token hooks may have added claims to the stored session.
-              session: readOidcSession({ ...minted.session }) ?? oidc,
-              issuedAt: minted.issued_at,
-              nonce: session.nonce,
-              accessToken: minted.access_token,
-            })
-          : undefined
-        idToken?.catch(() => {})
-        await stored
-        await revokeIfReusedMeanwhile(ctx, 'authorization_code', redeemed)
-        if (!idToken) return {}
-        return { id_token: await idToken }
-      },
+      // OIDC Core §3.1.3.3: an ID token when the openid scope was granted; signed while the tokens are written.
+      extraResponse: (minted, stored) =>
+        afterRedemption(
+          ctx,
+          'authorization_code',
+          redeemed,
+          stored,
+          scope.includes('openid')
+            ? mintIdToken(ctx, {
+                client,
+                grantType: GRANT,
+                // Token hooks may have added claims to the stored session.
+                session: readOidcSession({ ...minted.session }) ?? oidc,
+                issuedAt: minted.issued_at,
+                nonce: session.nonce,
+                accessToken: minted.access_token,
+              })
+            : undefined,
+        ),
     }
   },
 }

@@ -5,7 +5,7 @@ import type { TokenRow } from '../../store/types.ts'
 import { checkAudience } from '../audience.ts'
 import { InvalidGrant, InvalidRequest, InvalidScope, ServerError } from '../errors.ts'
 import type { Issuance } from '../issue.ts'
-import { refuseReuse, revokeIfReusedMeanwhile } from '../reuse_detection.ts'
+import { afterRedemption, refuseReuse } from '../reuse_detection.ts'
 import { clientScopes, parseScope, scopeStrategy } from '../scope.ts'
 import { REFRESH_TOKEN_PREFIX, opaqueSignature } from '../tokens/opaque.ts'
 import { openSession } from '../tokens/session.ts'
@@ -103,9 +103,13 @@ export const refreshTokenGrant: GrantHandler = {
       requestId: row.request_id,
       flowId: row.flow_id,
       session: session.extra,
-      extraResponse: async (minted, stored) => {
-        // OIDC Core §12.2: same iss, sub, aud and auth_time as at authentication; no nonce. Signed while the tokens are written.
-        const idToken =
+      // OIDC Core §12.2: same iss, sub, aud and auth_time as at authentication; no nonce. Signed while the tokens are written.
+      extraResponse: (minted, stored) =>
+        afterRedemption(
+          ctx,
+          'refresh_token',
+          redeemed,
+          stored,
           oidc && scope.includes('openid')
             ? mintIdToken(ctx, {
                 client,
@@ -115,13 +119,8 @@ export const refreshTokenGrant: GrantHandler = {
                 issuedAt: minted.issued_at,
                 accessToken: minted.access_token,
               })
-            : undefined
-        idToken?.catch(() => {})
-        await stored
-        await revokeIfReusedMeanwhile(ctx, 'refresh_token', redeemed)
-        if (!idToken) return {}
-        return { id_token: await idToken }
-      },
+            : undefined,
+        ),
     }
   },
 }
