@@ -1,11 +1,12 @@
 #!/usr/bin/env bun
 import { dispatch } from './cli/commands.ts'
-import type { CliIo, ParentChannel } from './cli/io.ts'
+import { EXIT_FAILURE, isExit, type CliIo } from './cli/io.ts'
 
-/** The only module that touches the process: argv, env, stdio, signals and the exit code. */
-const writes: Promise<unknown>[] = []
+/** The only module that touches the process: argv, env, stdio, signals, threads and the exit code. */
+const writes = new Set<Promise<unknown>>()
 const write = (stream: NodeJS.WriteStream, text: string) => {
-  writes.push(new Promise((resolve) => stream.write(text, resolve)))
+  const written: Promise<unknown> = new Promise((resolve) => stream.write(text, resolve)).then(() => writes.delete(written))
+  writes.add(written)
 }
 
 const io: CliIo = {
@@ -21,31 +22,26 @@ const io: CliIo = {
     process.on('SIGINT', () => handler('SIGINT'))
   },
   fetch,
-  spawnSelf(env, onMessage) {
-    // A compiled binary is its own program; from source, Bun runs the entry script again.
-    const self = Bun.main.startsWith('/$bunfs/') ? [process.execPath] : [process.execPath, Bun.main]
-    const child = Bun.spawn([...self, ...process.argv.slice(2)], {
+  spawnWorker(env, onMessage) {
+    // In the compiled binary the thread's entry is a second entry point of the build (package.json "build").
+    const worker = new Worker(new URL('./worker_main.ts', import.meta.url).href, {
       env: { ...process.env, ...env },
-      stdio: ['ignore', 'inherit', 'inherit'],
-      ipc: (message) => onMessage(message),
+      argv: process.argv.slice(2),
+    } as WorkerOptions)
+    let code = EXIT_FAILURE
+    const exited = new Promise<number>((resolve) => worker.addEventListener('close', () => resolve(code)))
+    worker.addEventListener('message', ({ data }) => {
+      if (isExit(data)) code = data.code
+      else onMessage(data)
     })
     return {
-      pid: child.pid,
-      exited: child.exited,
-      send: (message) => child.send(message),
-      kill: (signal) => child.kill(signal),
+      threadId: worker.threadId,
+      exited,
+      send: (message) => worker.postMessage(message),
+      terminate: () => void worker.terminate(),
     }
   },
-  parent: process.send ? parentChannel() : null,
-}
-
-function parentChannel(): ParentChannel {
-  const parentPid = process.ppid
-  return {
-    send: (message) => process.send?.(message),
-    onMessage: (handler) => process.on('message', handler),
-    parentAlive: () => process.ppid === parentPid,
-  }
+  parent: null,
 }
 
 const code = await dispatch(process.argv.slice(2), io)

@@ -25,7 +25,7 @@ export interface ServeOptions {
   dev: boolean
 }
 
-export type ServerIo = Pick<CliIo, 'env' | 'out' | 'err' | 'onSignal' | 'spawnSelf' | 'parent'>
+export type ServerIo = Pick<CliIo, 'env' | 'out' | 'err' | 'onSignal' | 'spawnWorker' | 'parent'>
 
 /** Bodies larger than this are cut off by the listener; the app's own limit (1 MiB) answers first. */
 const MAX_REQUEST_BODY = 4 << 20
@@ -146,7 +146,9 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
 
   let store: SqlStore
   try {
-    store = await openStore(config.dsn)
+    // Worker threads share the first thread's SQLite page cache for writes and leave checkpoints to it.
+    const sqlite = config.serve.workers > 1 ? { sharedCache: true, checkpoints: workerId > 0 ? ('elsewhere' as const) : ('background' as const) } : {}
+    store = await openStore(config.dsn, { sqlite })
   } catch (err) {
     logger.error((err as Error).message)
     return EXIT_FAILURE

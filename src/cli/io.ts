@@ -13,27 +13,38 @@ export interface CliIo {
   /** Calls `handler` with the signal's name on every SIGTERM and SIGINT. */
   onSignal(handler: (signal: string) => void): void
   readonly fetch: typeof fetch
-  /** Starts this same command line again in a new process with `env` added, connected by IPC. */
-  spawnSelf?(env: Readonly<Record<string, string>>, onMessage: (message: unknown) => void): ChildHandle
-  /** In a process that `spawnSelf` started: the IPC channel to the process that started it. */
+  /** Runs this same command line again on a new thread of this process with `env`, connected by messages. */
+  spawnWorker?(env: Readonly<Record<string, string>>, onMessage: (message: unknown) => void): WorkerHandle
+  /** On a thread that `spawnWorker` started: the channel to the thread that started it. */
   readonly parent?: ParentChannel | null
 }
 
-/** A process started by `spawnSelf`. */
-export interface ChildHandle {
-  readonly pid: number
-  /** Resolves with the exit code (or 128 + signal number) once the process has exited. */
+/** A thread started by `spawnWorker`. */
+export interface WorkerHandle {
+  /** The thread's id within the process. */
+  readonly threadId: number
+  /** Resolves with the command's exit code once the thread has ended (1 if it ended without one). */
   readonly exited: Promise<number>
   send(message: unknown): void
-  kill(signal: 'SIGTERM' | 'SIGKILL'): void
+  /** Ends the thread at once, whatever it is doing. */
+  terminate(): void
 }
 
-/** The IPC channel of a process started by `spawnSelf`. */
+/** The channel of a thread started by `spawnWorker` to the thread that started it. */
 export interface ParentChannel {
   send(message: unknown): void
   onMessage(handler: (message: unknown) => void): void
-  /** Whether the process that started this one is still its parent. */
-  parentAlive(): boolean
+}
+
+/** What a worker thread sends last: its command's exit code. */
+export interface ExitMessage {
+  type: 'exit'
+  code: number
+}
+
+export const isExit = (m: unknown): m is ExitMessage => {
+  const v = m as Partial<ExitMessage> | null
+  return v?.type === 'exit' && typeof v.code === 'number'
 }
 
 /** Exit codes: 0 success, 1 failure, 2 wrong usage. */

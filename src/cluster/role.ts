@@ -13,7 +13,7 @@ export function workerEnv(listeners: readonly Listener[]): Record<string, string
 }
 
 export interface WorkerRole {
-  /** A worker started by the supervisor (not the first process). */
+  /** A worker started by the supervisor (not the first thread). */
   worker: boolean
   peers?: Peers
   supervisor?: Supervisor
@@ -21,10 +21,10 @@ export interface WorkerRole {
   attach?(ctx: AppContext, stop: (reason: string) => void): void
 }
 
-/** This process's worker number: 1… in a worker the supervisor started, else 0. */
+/** This thread's worker number: 1… on a thread the supervisor started, else 0. */
 export const workerIdOf = (io: ServerIo): number => (io.parent ? Number(io.env[WORKER_ENV] ?? 0) : 0)
 
-/** What this process is with `serve.workers`: the only one, the supervisor, or one of its workers. */
+/** What this thread is with `serve.workers`: the only one, the supervisor, or one of its workers. */
 export function workerRole(config: Config, io: ServerIo, logger: Logger, giveUp: (reason: string) => void): WorkerRole {
   const parent = io.parent
   if (parent && workerIdOf(io) > 0) {
@@ -36,23 +36,18 @@ export function workerRole(config: Config, io: ServerIo, logger: Logger, giveUp:
           if (isInvalidation(message)) applyInvalidation(ctx, message)
           else if (isStop(message)) stop('supervisor')
         })
-        // A worker whose supervisor died (killed without a chance to stop it) stops too.
-        const watch = setInterval(() => {
-          if (!parent.parentAlive()) stop('supervisor gone')
-        }, 1000)
-        watch.unref()
       },
     }
   }
   if (config.serve.workers === 1) return { worker: false }
-  if (!io.spawnSelf) {
-    logger.warn('serve.workers is ignored here: this process cannot start others')
+  if (!io.spawnWorker) {
+    logger.warn('serve.workers is ignored here: this command cannot start threads')
     return { worker: false }
   }
   let ctxRef: AppContext | undefined
   const supervisor = new Supervisor({
     count: config.serve.workers - 1,
-    spawn: io.spawnSelf,
+    spawn: io.spawnWorker,
     logger,
     onInvalidation: (message) => ctxRef && applyInvalidation(ctxRef, message),
     onGiveUp: giveUp,

@@ -1,8 +1,8 @@
-import type { ChildHandle, CliIo } from '../cli/io.ts'
+import type { CliIo, WorkerHandle } from '../cli/io.ts'
 import type { Logger } from '../log.ts'
 import { isInvalidation, type Invalidation, type Peers } from './peers.ts'
 
-/** The environment variable that tells a process it is worker N of a server (1-based; the supervisor is 0). */
+/** The environment variable that tells a thread it is worker N of a server (1-based; the supervisor is 0). */
 export const WORKER_ENV = 'GATEHOUSE_WORKER'
 
 /** A worker that dies this often within `RESTART_WINDOW_MS` is not restarted again: the server stops. */
@@ -20,24 +20,26 @@ export const isStop = (m: unknown): m is StopMessage => (m as Partial<StopMessag
 
 interface Slot {
   id: number
-  child: ChildHandle | null
+  child: WorkerHandle | null
   restarts: number[]
 }
 
 export interface SupervisorOptions {
   /** Workers besides the supervisor itself. */
   count: number
-  spawn: NonNullable<CliIo['spawnSelf']>
+  spawn: NonNullable<CliIo['spawnWorker']>
   logger: Logger
-  /** A peer's invalidation, to apply in the supervisor's own process. */
+  /** A peer's invalidation, to apply on the supervisor's own thread. */
   onInvalidation(message: Invalidation): void
   /** Workers keep dying: the server cannot run as configured. */
   onGiveUp(reason: string): void
+  /** Pause before a worker that ended is started again, ms. Default 1000. */
+  restartDelayMs?: number
 }
 
 /**
- * The first process of a server with `serve.workers` > 1: starts the other workers, relays invalidations
- * between all of them, restarts a worker that dies and stops them all on shutdown.
+ * The first thread of a server with `serve.workers` > 1: starts the worker threads, relays invalidations
+ * between all of them, restarts a worker that ends unexpectedly and stops them all on shutdown.
  */
 export class Supervisor implements Peers {
   readonly #o: SupervisorOptions
@@ -50,12 +52,7 @@ export class Supervisor implements Peers {
     this.#slots = Array.from({ length: options.count }, (_, i) => ({ id: i + 1, child: null, restarts: [] }))
   }
 
-  /** The pids of the running workers. */
-  get pids(): number[] {
-    return this.#slots.flatMap((s) => (s.child ? [s.child.pid] : []))
-  }
-
-  /** Starts the workers with `env` on top of this process's environment (e.g. the ports actually bound). */
+  /** Starts the workers with `env` on top of the process's environment (e.g. the ports actually bound). */
   start(env: Readonly<Record<string, string>>): void {
     this.#env = env
     for (const slot of this.#slots) this.#spawn(slot)
@@ -65,7 +62,7 @@ export class Supervisor implements Peers {
     this.#relay(message, null)
   }
 
-  /** Asks every worker to drain and exit; kills those still running after 30 s. */
+  /** Asks every worker to drain and end; terminates those still running after 30 s. */
   async stop(): Promise<void> {
     this.#stopping = true
     const running = this.#slots.flatMap((s) => (s.child ? [s.child] : []))
@@ -73,12 +70,12 @@ export class Supervisor implements Peers {
       try {
         child.send({ type: 'stop' } satisfies StopMessage)
       } catch {
-        child.kill('SIGTERM')
+        child.terminate()
       }
     }
     await Promise.all(
       running.map(async (child) => {
-        const timer = setTimeout(() => child.kill('SIGKILL'), STOP_TIMEOUT_MS)
+        const timer = setTimeout(() => child.terminate(), STOP_TIMEOUT_MS)
         await child.exited
         clearTimeout(timer)
       }),
@@ -103,20 +100,20 @@ export class Supervisor implements Peers {
       this.#relay(message, slot)
     })
     slot.child = child
-    this.#o.logger.info('worker started', { worker: slot.id, pid: child.pid })
+    this.#o.logger.info('worker started', { worker: slot.id, thread: child.threadId })
     void child.exited.then((code) => {
       if (slot.child === child) slot.child = null
       if (this.#stopping) return
-      this.#o.logger.error('worker exited unexpectedly', { worker: slot.id, pid: child.pid, code })
+      this.#o.logger.error('worker ended unexpectedly', { worker: slot.id, thread: child.threadId, code })
       const now = Date.now()
       slot.restarts = [...slot.restarts.filter((t) => now - t < RESTART_WINDOW_MS), now]
       if (slot.restarts.length > MAX_RESTARTS) {
-        this.#o.onGiveUp(`worker ${slot.id} exited ${slot.restarts.length} times within a minute`)
+        this.#o.onGiveUp(`worker ${slot.id} ended ${slot.restarts.length} times within a minute`)
         return
       }
       setTimeout(() => {
         if (!this.#stopping) this.#spawn(slot)
-      }, RESTART_DELAY_MS)
+      }, this.#o.restartDelayMs ?? RESTART_DELAY_MS)
     })
   }
 }

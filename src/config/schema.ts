@@ -115,7 +115,7 @@ export const ConfigSchema = Type.Object(
          * Needs a database file or PostgreSQL (not `memory`).
          * @default 1
          */
-        workers: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Processes serving the APIs (one per CPU core).' }),
+        workers: Type.Integer({ minimum: 1, maximum: 256, default: 1, description: 'Event-loop threads serving the APIs, one process (one per CPU core).' }),
         cookies: Section(
           {
             /** SameSite mode of Gatehouse's cookies; `None` falls back to `Lax` on a non-https issuer. */

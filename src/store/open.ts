@@ -1,5 +1,5 @@
 import { PostgresDriver, type PostgresOptions } from './postgres/driver.ts'
-import { SqliteDriver } from './sqlite/driver.ts'
+import { SqliteDriver, type SqliteOptions } from './sqlite/driver.ts'
 import type { SqlDriver } from './sql/driver.ts'
 import { SqlStore } from './sql/store.ts'
 import { StoreError } from './types.ts'
@@ -62,21 +62,27 @@ export function redactDsn(dsn: string): string {
   return head + query
 }
 
-export function openDriver(dsn: string, options: PostgresOptions = {}): SqlDriver {
+export interface OpenOptions extends PostgresOptions {
+  /** How a SQLite store's connection is opened; PostgreSQL ignores it. */
+  sqlite?: SqliteOptions
+}
+
+export function openDriver(dsn: string, options: OpenOptions = {}): SqlDriver {
+  const { sqlite, ...postgresOptions } = options
   const parsed = parseDsn(dsn)
   if (parsed.dialect === 'sqlite') {
     try {
-      return new SqliteDriver(parsed.target)
+      return new SqliteDriver(parsed.target, sqlite)
     } catch (err) {
       throw new StoreError('unavailable', `cannot open SQLite database ${parsed.target}: ${(err as Error).message}`)
     }
   }
-  const max = options.max ?? parsed.max
-  return new PostgresDriver(parsed.target, { ...options, ...(max ? { max } : {}), cockroach: parsed.cockroach })
+  const max = postgresOptions.max ?? parsed.max
+  return new PostgresDriver(parsed.target, { ...postgresOptions, ...(max ? { max } : {}), cockroach: parsed.cockroach })
 }
 
 /** Opens the store and checks that the database answers. */
-export async function openStore(dsn: string, options: PostgresOptions = {}): Promise<SqlStore> {
+export async function openStore(dsn: string, options: OpenOptions = {}): Promise<SqlStore> {
   const store = new SqlStore(openDriver(dsn, options))
   try {
     await store.ping()

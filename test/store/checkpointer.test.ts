@@ -50,7 +50,7 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
   })
 
   it('leaves SQLite’s own checkpoints on when background checkpoints are off, and for :memory:', async () => {
-    for (const driver of [new SqliteDriver(join(dir, 'inline.sqlite'), { backgroundCheckpoints: false }), new SqliteDriver(':memory:')]) {
+    for (const driver of [new SqliteDriver(join(dir, 'inline.sqlite'), { checkpoints: 'inline' }), new SqliteDriver(':memory:')]) {
       try {
         expect((await driver.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))[0]?.wal_autocheckpoint).toBe(1000)
       } finally {

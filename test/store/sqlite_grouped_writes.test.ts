@@ -13,7 +13,7 @@ const INSERT = 'INSERT INTO t (id, body) VALUES ($1, $2)'
 /** A WAL store with no checkpoints at all, so the WAL file's length counts the pages committed. */
 async function walStore(name: string) {
   const path = join(dir, `${name}.sqlite`)
-  const driver = new SqliteDriver(path, { backgroundCheckpoints: false })
+  const driver = new SqliteDriver(path, { checkpoints: 'inline' })
   await driver.exec('PRAGMA wal_autocheckpoint = 0')
   await driver.exec('CREATE TABLE t (id TEXT PRIMARY KEY, body TEXT NOT NULL)')
   const walSize = () => statSync(`${path}-wal`).size

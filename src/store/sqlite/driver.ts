@@ -7,11 +7,26 @@ const PLACEHOLDER = /\$(\d+)/g
 export interface SqliteOptions {
   /** How long to keep retrying when another connection holds the write lock, in ms. Default 5000. */
   busyTimeoutMs?: number
-  /** Checkpoint the WAL on a worker thread instead of in the committing request. Default true. */
-  backgroundCheckpoints?: boolean
+  /**
+   * Who checkpoints the WAL: a thread of this driver's own ('background', the default), the committing
+   * connection as SQLite does by itself ('inline'), or another connection of the process ('elsewhere').
+   */
+  checkpoints?: 'background' | 'inline' | 'elsewhere'
+  /**
+   * For several threads of one process on the same file (`serve.workers`): writes go through a connection
+   * in SQLite's shared-cache mode, so every thread's writer uses one page cache instead of finding its own
+   * stale after each commit of another; reads outside transactions go through a private connection, which
+   * keeps WAL snapshot reads free of the shared cache's table locks.
+   */
+  sharedCache?: boolean
 }
 
-const isBusy = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_BUSY')
+const OPEN_READWRITE = 0x2
+const OPEN_CREATE = 0x4
+const OPEN_SHAREDCACHE = 0x20000
+
+/** SQLITE_BUSY: another connection holds the lock; SQLITE_LOCKED: another connection of the shared cache does. */
+const isBusy = (err: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown })?.code ?? ''))
 const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i
 
 interface GroupedWrite {
@@ -32,6 +47,8 @@ interface GroupedWrite {
 export class SqliteDriver implements SqlDriver {
   readonly dialect = 'sqlite' as const
   readonly #db: Database
+  /** Where reads outside a transaction go: the same connection unless `sharedCache`. */
+  readonly #reader: Database
   readonly #texts = new Map<string, string>()
   readonly #busyTimeoutMs: number
   #queue: Promise<unknown> = Promise.resolve()
@@ -41,7 +58,8 @@ export class SqliteDriver implements SqlDriver {
 
   constructor(path: string, options: SqliteOptions = {}) {
     this.#busyTimeoutMs = options.busyTimeoutMs ?? 5000
-    this.#db = new Database(path, { create: true, strict: true })
+    const shared = options.sharedCache === true && path !== ':memory:'
+    this.#db = shared ? new Database(path, OPEN_READWRITE | OPEN_CREATE | OPEN_SHAREDCACHE) : new Database(path, { create: true, strict: true })
     this.#db.run(`PRAGMA busy_timeout = ${this.#busyTimeoutMs}`)
     let wal = false
     if (path !== ':memory:') {
@@ -51,20 +69,21 @@ export class SqliteDriver implements SqlDriver {
     this.#db.run('PRAGMA synchronous = NORMAL')
     this.#db.run('PRAGMA foreign_keys = ON')
     this.#db.run('PRAGMA busy_timeout = 0')
-    if (wal && (options.backgroundCheckpoints ?? true)) {
-      // The checkpoint's fsync would otherwise stall the event loop in whichever commit crossed the threshold.
-      this.#db.run('PRAGMA wal_autocheckpoint = 0')
-      this.#checkpointer = new Checkpointer(path, { busyTimeoutMs: this.#busyTimeoutMs })
-    }
+    this.#reader = shared ? new Database(path, { strict: true }) : this.#db
+    if (shared) this.#reader.run('PRAGMA busy_timeout = 0')
+    const checkpoints = options.checkpoints ?? 'background'
+    if (wal && checkpoints !== 'inline') for (const db of new Set([this.#db, this.#reader])) db.run('PRAGMA wal_autocheckpoint = 0')
+    // The checkpoint's fsync would otherwise stall the event loop in whichever commit crossed the threshold.
+    if (wal && checkpoints === 'background') this.#checkpointer = new Checkpointer(path, { busyTimeoutMs: this.#busyTimeoutMs })
   }
 
-  #stmt(sql: string): Statement {
+  #stmt(sql: string, db = this.#db): Statement {
     let text = this.#texts.get(sql)
     if (text === undefined) {
       text = sql.replace(PLACEHOLDER, '?$1')
       this.#texts.set(sql, text)
     }
-    return this.#db.query(text)
+    return db.query(text)
   }
 
   allNow<T>(sql: string, params: readonly unknown[] = []): T[] {
@@ -98,12 +117,12 @@ export class SqliteDriver implements SqlDriver {
     }
   }
 
-  all<T>(sql: string, params?: readonly unknown[]): Promise<T[]> {
+  all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     if (WRITE.test(sql)) return this.#grouped(true, sql, params) as Promise<T[]>
-    return this.#retry(() => this.allNow<T>(sql, params), true)
+    return this.#retry(() => this.#stmt(sql, this.#reader).all(...(params as never[])) as T[], true)
   }
 
-  run(sql: string, params?: readonly unknown[]): Promise<number> {
+  run(sql: string, params: readonly unknown[] = []): Promise<number> {
     if (WRITE.test(sql)) return this.#grouped(false, sql, params) as Promise<number>
     return this.#retry(() => this.runNow(sql, params), true)
   }
@@ -187,6 +206,7 @@ export class SqliteDriver implements SqlDriver {
       await this.#idle()
     }
     await this.#checkpointer?.stop()
+    if (this.#reader !== this.#db) this.#reader.close()
     this.#db.close()
   }
 }

@@ -1,0 +1,37 @@
+import { dispatch } from './cli/commands.ts'
+import type { CliIo } from './cli/io.ts'
+
+/**
+ * The entry of a worker thread (`serve.workers` > 1): the same command line as the first thread, with the
+ * thread that started it at the other end of postMessage. Signals reach the first thread, whose supervisor
+ * tells this one to stop.
+ */
+declare const self: {
+  postMessage(message: unknown): void
+  addEventListener(type: 'message', listener: (event: { data: unknown }) => void): void
+  close(): void
+}
+
+const writes = new Set<Promise<unknown>>()
+const write = (stream: NodeJS.WriteStream, text: string) => {
+  const written: Promise<unknown> = new Promise((resolve) => stream.write(text, resolve)).then(() => writes.delete(written))
+  writes.add(written)
+}
+
+const io: CliIo = {
+  env: process.env,
+  out: (text) => write(process.stdout, text),
+  err: (text) => write(process.stderr, text),
+  readLine: async () => null,
+  onSignal() {},
+  fetch,
+  parent: {
+    send: (message) => self.postMessage(message),
+    onMessage: (handler) => self.addEventListener('message', ({ data }) => handler(data)),
+  },
+}
+
+const code = await dispatch(process.argv.slice(2), io)
+await Promise.all(writes)
+self.postMessage({ type: 'exit', code })
+self.close()

@@ -1,0 +1,86 @@
+import { afterAll, describe, expect, it } from 'bun:test'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { SqliteDriver } from '../../src/store/sqlite/driver.ts'
+
+const dir = mkdtempSync(join(tmpdir(), 'gatehouse-shared-cache-'))
+afterAll(() => rmSync(dir, { recursive: true, force: true }))
+
+const INSERT = 'INSERT INTO t (id) VALUES ($1)'
+
+/** Two drivers on one file as two worker threads open them: writers in one shared cache, the first one checkpointing. */
+async function pair(name: string) {
+  const path = join(dir, `${name}.sqlite`)
+  const first = new SqliteDriver(path, { sharedCache: true })
+  await first.exec('CREATE TABLE t (id TEXT PRIMARY KEY)')
+  const second = new SqliteDriver(path, { sharedCache: true, checkpoints: 'elsewhere' })
+  return { first, second, close: () => Promise.all([second.close(), first.close()]) }
+}
+
+const ids = async (d: SqliteDriver) => (await d.all<{ id: string }>('SELECT id FROM t ORDER BY id')).map((r) => r.id)
+
+describe('SQLite in shared-cache mode (serve.workers)', () => {
+  it('makes a write wait while another connection of the cache holds a transaction, then commits it', async () => {
+    const { first, second, close } = await pair('wait')
+    try {
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      const order: string[] = []
+      const held = first.tx(async (t) => {
+        await t.run(INSERT, ['a'])
+        await gate
+        order.push('first committed')
+      })
+      await Bun.sleep(0)
+      const waiting = second.run(INSERT, ['b']).then((n) => {
+        order.push('second written')
+        return n
+      })
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+      expect(order).toEqual([])
+      release()
+      await held
+      expect(await waiting).toBe(1)
+      expect(order).toEqual(['first committed', 'second written'])
+      expect(await ids(first)).toEqual(['a', 'b'])
+      expect(await ids(second)).toEqual(['a', 'b'])
+    } finally {
+      await close()
+    }
+  })
+
+  it('reads the last commit through a private connection while another holds uncommitted writes', async () => {
+    const { first, second, close } = await pair('read')
+    try {
+      await first.run(INSERT, ['committed'])
+      let release!: () => void
+      const gate = new Promise<void>((resolve) => (release = resolve))
+      const held = first.tx(async (t) => {
+        await t.run(INSERT, ['uncommitted'])
+        await gate
+      })
+      await Bun.sleep(0)
+      // Through the shared cache this read would be locked out until the transaction ends.
+      expect(await ids(second)).toEqual(['committed'])
+      release()
+      await held
+      expect(await ids(second)).toEqual(['committed', 'uncommitted'])
+    } finally {
+      await close()
+    }
+  })
+
+  it('leaves checkpoints to the first connection when told they happen elsewhere', async () => {
+    const { first, second, close } = await pair('checkpoints')
+    try {
+      for (const d of [first, second]) {
+        expect((await d.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))[0]?.wal_autocheckpoint).toBe(0)
+      }
+      await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? first : second).run(INSERT, [`row-${i}`])))
+      expect((await ids(first)).length).toBe(50)
+    } finally {
+      await close()
+    }
+  })
+})
