@@ -1,18 +1,15 @@
 #!/usr/bin/env bun
 import { dispatch } from './cli/commands.ts'
+import { processOutput } from './cli/process_output.ts'
 import { EXIT_FAILURE, isExit, type CliIo } from './cli/io.ts'
 
-/** The only module that touches the process: argv, env, stdio, signals, threads and the exit code. */
-const writes = new Set<Promise<unknown>>()
-const write = (stream: NodeJS.WriteStream, text: string) => {
-  const written: Promise<unknown> = new Promise((resolve) => stream.write(text, resolve)).then(() => writes.delete(written))
-  writes.add(written)
-}
+/** With src/worker_main.ts, the only module that touches the process: argv, env, stdio, signals, threads, exit code. */
+const output = processOutput()
 
 const io: CliIo = {
   env: process.env,
-  out: (text) => write(process.stdout, text),
-  err: (text) => write(process.stderr, text),
+  out: output.out,
+  err: output.err,
   async readLine() {
     for await (const line of console) return line
     return null
@@ -46,5 +43,5 @@ const io: CliIo = {
 
 const code = await dispatch(process.argv.slice(2), io)
 // Pipes are asynchronous: exit only once everything written has been flushed.
-await Promise.all(writes)
+await output.flushed()
 process.exit(code)

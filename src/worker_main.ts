@@ -1,4 +1,5 @@
 import { dispatch } from './cli/commands.ts'
+import { processOutput } from './cli/process_output.ts'
 import type { CliIo } from './cli/io.ts'
 
 /**
@@ -12,16 +13,12 @@ declare const self: {
   close(): void
 }
 
-const writes = new Set<Promise<unknown>>()
-const write = (stream: NodeJS.WriteStream, text: string) => {
-  const written: Promise<unknown> = new Promise((resolve) => stream.write(text, resolve)).then(() => writes.delete(written))
-  writes.add(written)
-}
+const output = processOutput()
 
 const io: CliIo = {
   env: process.env,
-  out: (text) => write(process.stdout, text),
-  err: (text) => write(process.stderr, text),
+  out: output.out,
+  err: output.err,
   readLine: async () => null,
   onSignal() {},
   fetch,
@@ -32,6 +29,6 @@ const io: CliIo = {
 }
 
 const code = await dispatch(process.argv.slice(2), io)
-await Promise.all(writes)
+await output.flushed()
 self.postMessage({ type: 'exit', code })
 self.close()

@@ -15,8 +15,8 @@ export interface SqliteOptions {
   /**
    * For several threads of one process on the same file (`serve.workers`): writes go through a connection
    * in SQLite's shared-cache mode, so every thread's writer uses one page cache instead of finding its own
-   * stale after each commit of another; reads outside transactions go through a private connection, which
-   * keeps WAL snapshot reads free of the shared cache's table locks.
+   * stale after each commit of another. Reads outside transactions go through a private connection: in the
+   * shared cache a reader takes table locks that would refuse another thread's write in mid-transaction.
    */
   sharedCache?: boolean
 }
@@ -27,6 +27,7 @@ const OPEN_SHAREDCACHE = 0x20000
 
 /** SQLITE_BUSY: another connection holds the lock; SQLITE_LOCKED: another connection of the shared cache does. */
 const isBusy = (err: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown })?.code ?? ''))
+const isLocked = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_LOCKED')
 const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i
 
 interface GroupedWrite {
@@ -104,16 +105,20 @@ export class SqliteDriver implements SqlDriver {
    */
   async #retry<T>(op: () => T, outside: boolean): Promise<T> {
     let deadline = 0
-    for (let attempt = 0; ; attempt++) {
+    for (let attempt = 0, sleeps = 0; ; attempt++) {
       while (outside && this.#pending) await this.#idle()
+      let inProcess = false
       try {
         return op()
       } catch (err) {
         if (!isBusy(err)) throw err
         deadline ||= performance.now() + this.#busyTimeoutMs
         if (performance.now() >= deadline) throw err
+        inProcess = isLocked(err)
       }
-      await Bun.sleep(Math.min(2 ** attempt, 8) * (0.5 + Math.random()))
+      // Another thread's transaction on the shared cache is running now and short: try again after this turn.
+      if (inProcess && attempt < 1000) await new Promise((resolve) => setImmediate(resolve))
+      else await Bun.sleep(Math.min(2 ** sleeps++, 8) * (0.5 + Math.random()))
     }
   }
 
