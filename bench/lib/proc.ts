@@ -21,7 +21,7 @@ function statFields(pid: number): string[] | null {
   }
 }
 
-/** The process and all its descendants (a Gatehouse with serve.workers > 1 is several processes). */
+/** The process and all its descendants (the peer runs as one; Gatehouse's serve.workers are threads of one). */
 export function processTree(pid: number): number[] {
   const children = new Map<number, number[]>()
   for (const entry of readdirSync('/proc')) {

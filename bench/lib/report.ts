@@ -75,7 +75,7 @@ function startupLines(r: BenchResults, contests: ContestResult[]): string[] {
   }
   if (r.firstStartMs !== null) lines.push(row(['first start on a new SQLite store (generates the RSA-2048 and ES256 key sets)', `${fmt(r.firstStartMs)} ms`, '–', '–']))
   if (r.idleRssMb !== null) lines.push(row(['RSS idle (SQLite, 1 s after ready)', `${fmt(r.idleRssMb)} MB`, '–', '–']))
-  if (peak !== null) lines.push(row(['RSS under load (peak over the Gatehouse runs of S1–S5; all worker processes summed)', `${fmt(peak)} MB`, '< 150 MB', yesNo(peak < 150)]))
+  if (peak !== null) lines.push(row(['RSS under load (peak over the Gatehouse runs of S1–S5; one process, every thread)', `${fmt(peak)} MB`, '< 150 MB', yesNo(peak < 150)]))
   if (r.binaryBytes !== null) lines.push(row(['binary size (dist/gatehouse)', `${fmt(r.binaryBytes / 2 ** 20, 1)} MB`, '–', '–']))
   return lines
 }
