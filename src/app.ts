@@ -36,7 +36,7 @@ export interface AppDeps {
   logger?: Logger
   /** Back-channel logout delivery (fetch, scheduler, retries); defaults to global fetch and timers. */
   backchannel?: BackchannelOptions
-  /** The other worker processes (`serve.workers`); none by default. */
+  /** The other worker threads (`serve.workers`); none by default. */
   peers?: Peers
 }
 

@@ -28,6 +28,6 @@ export interface AppContext {
   readonly keys: KeyManager
   /** OIDC Back-Channel Logout: notifies the clients of ended login sessions in the background. */
   readonly backchannel: BackchannelLogout
-  /** The other worker processes of this server, told when a cached client or key set changes. */
+  /** The other worker threads of this server, told when a cached client or key set changes. */
   readonly peers: Peers
 }

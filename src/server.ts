@@ -58,7 +58,7 @@ export function listen(apps: Apps, config: Config, logger: Logger, apis: readonl
         port,
         ...(host ? { hostname: host } : {}),
         development: false,
-        // serve.workers: every worker process binds the same ports and the kernel spreads connections.
+        // serve.workers: every worker thread binds the same ports and the kernel spreads connections.
         reusePort: config.serve.workers > 1,
         maxRequestBodySize: MAX_REQUEST_BODY,
         fetch: (request) => app.handle(request),
