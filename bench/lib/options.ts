@@ -1,4 +1,3 @@
-import { availableParallelism } from 'node:os'
 import { parseArgs } from 'node:util'
 
 export interface BenchOptions {
@@ -39,8 +38,8 @@ Builds dist/gatehouse and measures it side by side with oidc-provider (on Node a
   --only <list>          scenarios to run, e.g. S1,S4,REF (default all: REF,S1,S2,S3,S4,S5,S6,S7)
   --loadgen wrk|bun      load generator (default wrk when installed, else the Bun one)
   --log-level <level>    Gatehouse LOG_LEVEL during load (default warn)
-  --workers <n>          Gatehouse serve.workers: event-loop threads serving on the same ports (default: the
-                         machine's cores; the peer's in-memory adapter ties it to one process)
+  --workers <n>          Gatehouse serve.workers: event-loop threads serving on the same ports (default 1; 2
+                         adds 1.2-1.3x to S1-S4 here and about 30 MB of RSS, see bench/README.md)
   --postgres <url>       PostgreSQL server for S2, S4, S7 (default $BENCH_POSTGRES_URL or
                          postgres://postgres@127.0.0.1:5432/postgres); databases gatehouse_bench* are recreated
   --no-build             use the existing dist/gatehouse
@@ -99,7 +98,7 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
     only: values.only ? new Set(values.only.toUpperCase().split(',').map((s) => s.trim())) : null,
     loadgen,
     logLevel: values['log-level'] ?? 'warn',
-    workers: int('workers', values.workers, availableParallelism()),
+    workers: int('workers', values.workers, 1),
     postgresUrl: values.postgres ?? process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     build: !values['no-build'],
     keep: values.keep ?? false,
