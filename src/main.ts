@@ -26,7 +26,9 @@ const io: CliIo = {
       argv: process.argv.slice(2),
     } as WorkerOptions)
     let code = EXIT_FAILURE
+    let failure: string | undefined
     const exited = new Promise<number>((resolve) => worker.addEventListener('close', () => resolve(code)))
+    worker.addEventListener('error', (event) => (failure = event.message || String(event.error)))
     worker.addEventListener('message', ({ data }) => {
       if (isExit(data)) code = data.code
       else onMessage(data)
@@ -36,6 +38,7 @@ const io: CliIo = {
       exited,
       send: (message) => worker.postMessage(message),
       terminate: () => void worker.terminate(),
+      failure: () => failure,
     }
   },
   parent: null,

@@ -39,7 +39,7 @@ Builds dist/gatehouse and measures it side by side with oidc-provider (on Node a
   --loadgen wrk|bun      load generator (default wrk when installed, else the Bun one)
   --log-level <level>    Gatehouse LOG_LEVEL during load (default warn)
   --workers <n>          Gatehouse serve.workers: event-loop threads serving on the same ports (default 1; 2
-                         adds 1.2-1.3x to S1-S4 here and about 30 MB of RSS, see bench/README.md)
+                         adds 1.2-1.3x to S1-S4 here and 30-45 MB of RSS, see bench/README.md)
   --postgres <url>       PostgreSQL server for S2, S4, S7 (default $BENCH_POSTGRES_URL or
                          postgres://postgres@127.0.0.1:5432/postgres); databases gatehouse_bench* are recreated
   --no-build             use the existing dist/gatehouse

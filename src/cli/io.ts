@@ -28,6 +28,8 @@ export interface WorkerHandle {
   send(message: unknown): void
   /** Ends the thread at once, whatever it is doing. */
   terminate(): void
+  /** The uncaught error that ended the thread, if one did. */
+  failure?(): string | undefined
 }
 
 /** The channel of a thread started by `spawnWorker` to the thread that started it. */

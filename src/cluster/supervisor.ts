@@ -104,7 +104,8 @@ export class Supervisor implements Peers {
     void child.exited.then((code) => {
       if (slot.child === child) slot.child = null
       if (this.#stopping) return
-      this.#o.logger.error('worker ended unexpectedly', { worker: slot.id, thread: child.threadId, code })
+      const error = child.failure?.()
+      this.#o.logger.error('worker ended unexpectedly', { worker: slot.id, thread: child.threadId, code, ...(error ? { error } : {}) })
       const now = Date.now()
       slot.restarts = [...slot.restarts.filter((t) => now - t < RESTART_WINDOW_MS), now]
       if (slot.restarts.length > MAX_RESTARTS) {

@@ -58,12 +58,17 @@ describe('Supervisor of worker threads', () => {
   it('starts a worker that ended unexpectedly again, and gives up on one that keeps ending', async () => {
     const { spawn, started } = fakeThreads()
     const reasons: string[] = []
-    const s = new Supervisor({ count: 1, spawn, logger: createLogger({ level: 'panic' }), onInvalidation: () => {}, onGiveUp: (r) => reasons.push(r), restartDelayMs: 0 })
+    const lines: string[] = []
+    const logger = createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l) })
+    const s = new Supervisor({ count: 1, spawn, logger, onInvalidation: () => {}, onGiveUp: (r) => reasons.push(r), restartDelayMs: 0 })
     s.start({})
+    started[0]!.handle.failure = () => 'TypeError: boom'
     started[0]!.end(1)
     await turn()
     await turn()
     expect(started).toHaveLength(2)
+    const ended = lines.map((l) => JSON.parse(l) as Record<string, unknown>).find((l) => l.msg === 'worker ended unexpectedly')
+    expect(ended).toMatchObject({ worker: 1, thread: started[0]!.handle.threadId, code: 1, error: 'TypeError: boom' })
     expect(started[1]!.env[WORKER_ENV]).toBe('1')
     for (let i = 1; i <= 5; i++) {
       started[i]!.end(1)
