@@ -13,6 +13,7 @@ import { loadPlugins } from './plugins/loader.ts'
 import { migrate, pendingMigrations } from './store/migrate.ts'
 import { openStore, parseDsn, redactDsn } from './store/open.ts'
 import type { SqlStore } from './store/sql/store.ts'
+import type { SqliteOptions } from './store/sqlite/driver.ts'
 import { VERSION } from './version.ts'
 
 export type Api = 'public' | 'admin'
@@ -147,7 +148,7 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
   let store: SqlStore
   try {
     // Worker threads share the first thread's SQLite page cache for writes and leave checkpoints to it.
-    const sqlite = config.serve.workers > 1 ? { sharedCache: true, checkpoints: workerId > 0 ? ('elsewhere' as const) : ('background' as const) } : {}
+    const sqlite: SqliteOptions = config.serve.workers > 1 ? { sharedCache: true, checkpoints: workerId > 0 ? 'elsewhere' : 'background' } : {}
     store = await openStore(config.dsn, { sqlite })
   } catch (err) {
     logger.error((err as Error).message)

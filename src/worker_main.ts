@@ -1,6 +1,6 @@
 import { dispatch } from './cli/commands.ts'
 import { processOutput } from './cli/process_output.ts'
-import type { CliIo } from './cli/io.ts'
+import type { CliIo, ExitMessage } from './cli/io.ts'
 
 /**
  * The entry of a worker thread (`serve.workers` > 1): the same command line as the first thread, with the
@@ -30,5 +30,5 @@ const io: CliIo = {
 
 const code = await dispatch(process.argv.slice(2), io)
 await output.flushed()
-self.postMessage({ type: 'exit', code })
+self.postMessage({ type: 'exit', code } satisfies ExitMessage)
 self.close()

@@ -18,20 +18,26 @@ async function pair(name: string) {
   return { first, second, close: () => Promise.all([second.close(), first.close()]) }
 }
 
+/** A transaction on `driver` that has written `id` and stays open until `release` is called. */
+function holdTransaction(driver: SqliteDriver, id: string, beforeCommit = () => {}) {
+  let release!: () => void
+  const gate = new Promise<void>((resolve) => (release = resolve))
+  const held = driver.tx(async (t) => {
+    await t.run(INSERT, [id])
+    await gate
+    beforeCommit()
+  })
+  return { held, release }
+}
+
 const ids = async (d: SqliteDriver) => (await d.all<{ id: string }>('SELECT id FROM t ORDER BY id')).map((r) => r.id)
 
 describe('SQLite in shared-cache mode (serve.workers)', () => {
   it('makes a write wait while another connection of the cache holds a transaction, then commits it', async () => {
     const { first, second, close } = await pair('wait')
     try {
-      let release!: () => void
-      const gate = new Promise<void>((resolve) => (release = resolve))
       const order: string[] = []
-      const held = first.tx(async (t) => {
-        await t.run(INSERT, ['a'])
-        await gate
-        order.push('first committed')
-      })
+      const { held, release } = holdTransaction(first, 'a', () => order.push('first committed'))
       await Bun.sleep(0)
       const waiting = second.run(INSERT, ['b']).then((n) => {
         order.push('second written')
@@ -54,12 +60,7 @@ describe('SQLite in shared-cache mode (serve.workers)', () => {
     const { first, second, close } = await pair('read')
     try {
       await first.run(INSERT, ['committed'])
-      let release!: () => void
-      const gate = new Promise<void>((resolve) => (release = resolve))
-      const held = first.tx(async (t) => {
-        await t.run(INSERT, ['uncommitted'])
-        await gate
-      })
+      const { held, release } = holdTransaction(first, 'uncommitted')
       await Bun.sleep(0)
       // Through the shared cache this read would be locked out until the transaction ends.
       expect(await ids(second)).toEqual(['committed'])

@@ -26,8 +26,9 @@ const OPEN_CREATE = 0x4
 const OPEN_SHAREDCACHE = 0x20000
 
 /** SQLITE_BUSY: another connection holds the lock; SQLITE_LOCKED: another connection of the shared cache does. */
-const isBusy = (err: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(String((err as { code?: unknown })?.code ?? ''))
-const isLocked = (err: unknown) => String((err as { code?: unknown })?.code ?? '').startsWith('SQLITE_LOCKED')
+const codeOf = (err: unknown) => String((err as { code?: unknown })?.code ?? '')
+const isBusy = (err: unknown) => /^SQLITE_(BUSY|LOCKED)/.test(codeOf(err))
+const isLocked = (err: unknown) => codeOf(err).startsWith('SQLITE_LOCKED')
 const WRITE = /^\s*(INSERT|UPDATE|DELETE)\b/i
 
 interface GroupedWrite {
@@ -73,7 +74,10 @@ export class SqliteDriver implements SqlDriver {
     this.#reader = shared ? new Database(path, { strict: true }) : this.#db
     if (shared) this.#reader.run('PRAGMA busy_timeout = 0')
     const checkpoints = options.checkpoints ?? 'background'
-    if (wal && checkpoints !== 'inline') for (const db of new Set([this.#db, this.#reader])) db.run('PRAGMA wal_autocheckpoint = 0')
+    if (wal && checkpoints !== 'inline') {
+      this.#db.run('PRAGMA wal_autocheckpoint = 0')
+      if (shared) this.#reader.run('PRAGMA wal_autocheckpoint = 0')
+    }
     // The checkpoint's fsync would otherwise stall the event loop in whichever commit crossed the threshold.
     if (wal && checkpoints === 'background') this.#checkpointer = new Checkpointer(path, { busyTimeoutMs: this.#busyTimeoutMs })
   }
@@ -87,8 +91,12 @@ export class SqliteDriver implements SqlDriver {
     return db.query(text)
   }
 
+  #allOn<T>(db: Database, sql: string, params: readonly unknown[]): T[] {
+    return this.#stmt(sql, db).all(...(params as never[])) as T[]
+  }
+
   allNow<T>(sql: string, params: readonly unknown[] = []): T[] {
-    return this.#stmt(sql).all(...(params as never[])) as T[]
+    return this.#allOn<T>(this.#db, sql, params)
   }
 
   runNow(sql: string, params: readonly unknown[] = []): number {
@@ -124,7 +132,7 @@ export class SqliteDriver implements SqlDriver {
 
   all<T>(sql: string, params: readonly unknown[] = []): Promise<T[]> {
     if (WRITE.test(sql)) return this.#grouped(true, sql, params) as Promise<T[]>
-    return this.#retry(() => this.#stmt(sql, this.#reader).all(...(params as never[])) as T[], true)
+    return this.#retry(() => this.#allOn<T>(this.#reader, sql, params), true)
   }
 
   run(sql: string, params: readonly unknown[] = []): Promise<number> {
