@@ -60,7 +60,7 @@ try {
   const options = { rounds: Number(values.rounds), durationS: Number(values.duration), warmupS: Number(values.warmup), log }
   const r = await contest(`${load} ${values.store}`, 'after vs before', null, contenders, options)
   const unit = load === 'flows' ? 'flows/s' : 'req/s'
-  for (const s of r.sides) console.log(`${s.label}: ${fmt(s.rps)} ${unit} (${s.runs.map((x) => fmt(x.rps)).join(', ')}), p50 ${fmt(s.p50Ms, 2)} ms, p99 ${fmt(s.p99Ms, 2)} ms, errors ${s.errors}`)
+  for (const s of r.sides) console.log(`${s.label}: ${fmt(s.rps)} ${unit} (${s.runs.map((x) => fmt(x.rps)).join(', ')}), p50 ${fmt(s.p50Ms, 2)} ms, p99 ${fmt(s.p99Ms, 2)} ms, peak RSS ${fmt(s.peakRssMb)} MB, errors ${s.errors}`)
   console.log(r.refused ? `no ratio: ${r.refused}` : `after / before = ${fmt(r.ratio!, 2)}×`)
 } finally {
   for (const g of servers) await g.stop()
