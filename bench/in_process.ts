@@ -14,7 +14,7 @@ import { migrate } from '../src/store/migrate.ts'
 import { SqliteDriver } from '../src/store/sqlite/driver.ts'
 import { SqlStore } from '../src/store/sql/store.ts'
 import { runOneFlow, type FlowTarget } from './lib/flow_steps.ts'
-import { BASIC, BENCH_SYSTEM_SECRET, CLIENT, WEB_CLIENT } from './lib/gatehouse.ts'
+import { BASIC, BENCH_CLIENTS, BENCH_SYSTEM_SECRET, WEB_CLIENT } from './lib/gatehouse.ts'
 import { CC_BODY } from './lib/requests.ts'
 import { fmt, median } from './lib/stats.ts'
 
@@ -46,20 +46,11 @@ try {
     },
   })
   const { publicApp, adminApp } = buildApp({ config, store })
-  const createClient = async (client: object) => {
+  for (const client of BENCH_CLIENTS) {
     const req = new Request('http://admin/admin/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(client) })
     const res = await adminApp.handle(req)
     if (res.status !== 201) throw new Error(`creating a client: ${res.status} ${await res.text()}`)
   }
-  await createClient({ client_id: CLIENT.id, client_secret: CLIENT.secret, grant_types: ['client_credentials'], scope: 'read write' })
-  await createClient({
-    client_id: WEB_CLIENT.id,
-    client_secret: WEB_CLIENT.secret,
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    redirect_uris: [WEB_CLIENT.redirectUri],
-    scope: 'openid offline_access',
-  })
   const target: FlowTarget = {
     kind: 'gatehouse',
     publicUrl: 'http://public',

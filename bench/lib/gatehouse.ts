@@ -124,27 +124,17 @@ export async function dropPostgres(baseUrl: string, db: string): Promise<void> {
   }
 }
 
-async function createClient(adminUrl: string, body: Record<string, unknown>): Promise<void> {
-  const res = await fetch(`${adminUrl}/admin/clients`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify(body),
-  })
-  // 409: the client is already there (a database reused across servers).
-  if (res.status !== 201 && res.status !== 409) throw new Error(`POST /admin/clients: ${res.status} ${await res.text()}`)
-}
-
-/** The benchmark clients, through the admin API; secrets are hashed with the default hasher (PBKDF2). */
-export async function createBenchClients(g: Gatehouse): Promise<void> {
-  await createClient(g.adminUrl, {
+/** The benchmark clients as `POST /admin/clients` takes them; secrets are hashed with the default hasher (PBKDF2). */
+export const BENCH_CLIENTS: readonly Record<string, unknown>[] = [
+  {
     client_id: CLIENT.id,
     client_secret: CLIENT.secret,
     grant_types: ['client_credentials'],
     response_types: [],
     scope: 'read write',
     token_endpoint_auth_method: 'client_secret_basic',
-  })
-  await createClient(g.adminUrl, {
+  },
+  {
     client_id: WEB_CLIENT.id,
     client_secret: WEB_CLIENT.secret,
     grant_types: ['authorization_code', 'refresh_token'],
@@ -152,5 +142,18 @@ export async function createBenchClients(g: Gatehouse): Promise<void> {
     redirect_uris: [WEB_CLIENT.redirectUri],
     scope: 'openid offline_access',
     token_endpoint_auth_method: 'client_secret_basic',
-  })
+  },
+]
+
+/** Creates BENCH_CLIENTS through the admin API of a running server. */
+export async function createBenchClients(g: Gatehouse): Promise<void> {
+  for (const body of BENCH_CLIENTS) {
+    const res = await fetch(`${g.adminUrl}/admin/clients`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify(body),
+    })
+    // 409: the client is already there (a database reused across servers).
+    if (res.status !== 201 && res.status !== 409) throw new Error(`POST /admin/clients: ${res.status} ${await res.text()}`)
+  }
 }
