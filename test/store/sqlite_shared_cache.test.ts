@@ -9,13 +9,20 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }))
 
 const INSERT = 'INSERT INTO t (id) VALUES ($1)'
 
-/** Two drivers on one file as two worker threads open them: writers in one shared cache, the first one checkpointing. */
-async function pair(name: string) {
+/**
+ * Runs `fn` with two drivers on one file as two worker threads open them (writers in one shared cache, the
+ * first one checkpointing) and closes both afterwards.
+ */
+async function withPair(name: string, fn: (first: SqliteDriver, second: SqliteDriver) => Promise<void>) {
   const path = join(dir, `${name}.sqlite`)
   const first = new SqliteDriver(path, { sharedCache: true })
   await first.exec('CREATE TABLE t (id TEXT PRIMARY KEY)')
   const second = new SqliteDriver(path, { sharedCache: true, checkpoints: 'elsewhere' })
-  return { first, second, close: () => Promise.all([second.close(), first.close()]) }
+  try {
+    await fn(first, second)
+  } finally {
+    await Promise.all([second.close(), first.close()])
+  }
 }
 
 /** A transaction on `driver` that has written `id` and stays open until `release` is called. */
@@ -34,31 +41,27 @@ const ids = async (d: SqliteDriver) => (await d.all<{ id: string }>('SELECT id F
 
 describe('SQLite in shared-cache mode (serve.workers)', () => {
   it('makes a write wait while another connection of the cache holds a transaction, then commits it', async () => {
-    const { first, second, close } = await pair('wait')
-    try {
+    await withPair('wait', async (first, second) => {
       const order: string[] = []
       const { held, release } = holdTransaction(first, 'a', () => order.push('first committed'))
       await Bun.sleep(0)
       const waiting = second.run(INSERT, ['b']).then((n) => {
         order.push('second written')
         return n
-      })
-      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
-      expect(order).toEqual([])
-      release()
-      await held
-      expect(await waiting).toBe(1)
-      expect(order).toEqual(['first committed', 'second written'])
-      expect(await ids(first)).toEqual(['a', 'b'])
-      expect(await ids(second)).toEqual(['a', 'b'])
-    } finally {
-      await close()
-    }
+    })
+    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+    expect(order).toEqual([])
+    release()
+    await held
+    expect(await waiting).toBe(1)
+    expect(order).toEqual(['first committed', 'second written'])
+    expect(await ids(first)).toEqual(['a', 'b'])
+    expect(await ids(second)).toEqual(['a', 'b'])
+    })
   })
 
   it('reads the last commit through a private connection while another holds uncommitted writes', async () => {
-    const { first, second, close } = await pair('read')
-    try {
+    await withPair('read', async (first, second) => {
       await first.run(INSERT, ['committed'])
       const { held, release } = holdTransaction(first, 'uncommitted')
       await Bun.sleep(0)
@@ -67,21 +70,16 @@ describe('SQLite in shared-cache mode (serve.workers)', () => {
       release()
       await held
       expect(await ids(second)).toEqual(['committed', 'uncommitted'])
-    } finally {
-      await close()
-    }
+    })
   })
 
   it('leaves checkpoints to the first connection when told they happen elsewhere', async () => {
-    const { first, second, close } = await pair('checkpoints')
-    try {
+    await withPair('checkpoints', async (first, second) => {
       for (const d of [first, second]) {
         expect((await d.all<{ wal_autocheckpoint: number }>('PRAGMA wal_autocheckpoint'))[0]?.wal_autocheckpoint).toBe(0)
       }
       await Promise.all(Array.from({ length: 50 }, (_, i) => (i % 2 ? first : second).run(INSERT, [`row-${i}`])))
       expect((await ids(first)).length).toBe(50)
-    } finally {
-      await close()
-    }
+    })
   })
 })
