@@ -135,7 +135,8 @@ export function renderReport(input: ReportInput): string {
   const lines = [
     `Gatehouse vs oidc-provider, ${input.startedAt} to ${input.finishedAt}`,
     '',
-    `Machine: ${m.host}, ${m.cpu}, ${m.cores} cores, ${m.memoryGiB} GiB RAM, Linux ${m.kernel}; Bun ${m.bun}, Node ${m.node ?? 'not installed'}, ` +
+    `Build: ${m.build ? `commit ${m.build}` : 'not a git checkout'}.`,
+    `Machine: ${m.host}, ${m.cpu} (${m.cpuFlags.length ? m.cpuFlags.join(' ') : 'flags unknown'}), ${m.cores} cores, ${m.memoryGiB} GiB RAM, Linux ${m.kernel}; Bun ${m.bun}, Node ${m.node ?? 'not installed'}, ` +
       `${m.wrk ?? 'wrk not installed'}, ${m.postgres ?? 'PostgreSQL not reachable'}.`,
     `Load average at start ${m.loadavg.join(' / ')}, at end ${input.loadEnd.join(' / ')} (the machine is shared; alternation and ratios are the defence).`,
     `Method: ${load}; per scenario ${opts.warmupS} s warm-up per side, then ${opts.rounds} rounds × ${opts.durationS} s per side in rotating order; ` +
