@@ -14,7 +14,7 @@ import { migrate } from '../src/store/migrate.ts'
 import { SqliteDriver } from '../src/store/sqlite/driver.ts'
 import { SqlStore } from '../src/store/sql/store.ts'
 import { runOneFlow, type FlowTarget } from './lib/flow_steps.ts'
-import { BASIC, BENCH_CLIENTS, BENCH_SYSTEM_SECRET, WEB_CLIENT } from './lib/gatehouse.ts'
+import { BASIC, BENCH_SYSTEM_SECRET, WEB_CLIENT, createBenchClients } from './lib/gatehouse.ts'
 import { CC_BODY } from './lib/requests.ts'
 import { fmt, median } from './lib/stats.ts'
 
@@ -46,11 +46,7 @@ try {
     },
   })
   const { publicApp, adminApp } = buildApp({ config, store })
-  for (const client of BENCH_CLIENTS) {
-    const req = new Request('http://admin/admin/clients', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(client) })
-    const res = await adminApp.handle(req)
-    if (res.status !== 201) throw new Error(`creating a client: ${res.status} ${await res.text()}`)
-  }
+  await createBenchClients({ adminUrl: 'http://admin' }, (request) => adminApp.handle(request))
   const tokenRequest = () => new Request('http://public/oauth2/token', { method: 'POST', headers: { ...FORM, authorization: BASIC }, body: CC_BODY })
   /** One request (or one flow) of the load; throws when it does not succeed. */
   let step: (i: number) => Promise<void>

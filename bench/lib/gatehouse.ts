@@ -125,7 +125,7 @@ export async function dropPostgres(baseUrl: string, db: string): Promise<void> {
 }
 
 /** The benchmark clients as `POST /admin/clients` takes them; secrets are hashed with the default hasher (PBKDF2). */
-export const BENCH_CLIENTS: readonly Record<string, unknown>[] = [
+const BENCH_CLIENTS: readonly Record<string, unknown>[] = [
   {
     client_id: CLIENT.id,
     client_secret: CLIENT.secret,
@@ -145,14 +145,18 @@ export const BENCH_CLIENTS: readonly Record<string, unknown>[] = [
   },
 ]
 
-/** Creates BENCH_CLIENTS through the admin API of a running server. */
-export async function createBenchClients(g: Gatehouse): Promise<void> {
+/**
+ * Creates BENCH_CLIENTS through the admin API at `g.adminUrl`: over HTTP by default, or through `send`
+ * (an app's `handle`, for in-process runs).
+ */
+export async function createBenchClients(
+  g: Pick<Gatehouse, 'adminUrl'>,
+  send: (request: Request) => Promise<Response> = fetch,
+): Promise<void> {
   for (const body of BENCH_CLIENTS) {
-    const res = await fetch(`${g.adminUrl}/admin/clients`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    })
+    const res = await send(
+      new Request(`${g.adminUrl}/admin/clients`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }),
+    )
     // 409: the client is already there (a database reused across servers).
     if (res.status !== 201 && res.status !== 409) throw new Error(`POST /admin/clients: ${res.status} ${await res.text()}`)
   }

@@ -43,8 +43,8 @@ function cpuFlags(): string[] {
 function build(): string | null {
   const commit = commandOutput(['git', 'rev-parse', '--short', 'HEAD'])
   if (!commit || !/^[0-9a-f]+$/.test(commit)) return null
-  const r = Bun.spawnSync(['git', 'status', '--porcelain', '--', 'src', 'plugins', 'migrations', 'package.json', 'bun.lock'], { cwd: ROOT, stdout: 'pipe' })
-  return r.stdout.toString().trim() ? `${commit}+changes` : commit
+  const changed = commandOutput(['git', 'status', '--porcelain', '--', 'src', 'plugins', 'migrations', 'package.json', 'bun.lock'])
+  return changed ? `${commit}+changes` : commit
 }
 
 /** What the benchmark ran on, read from the machine at the time of the run. */

@@ -48,15 +48,15 @@ describe('SQLite in shared-cache mode (serve.workers)', () => {
       const waiting = second.run(INSERT, ['b']).then((n) => {
         order.push('second written')
         return n
-    })
-    for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
-    expect(order).toEqual([])
-    release()
-    await held
-    expect(await waiting).toBe(1)
-    expect(order).toEqual(['first committed', 'second written'])
-    expect(await ids(first)).toEqual(['a', 'b'])
-    expect(await ids(second)).toEqual(['a', 'b'])
+      })
+      for (let i = 0; i < 5; i++) await new Promise((resolve) => setImmediate(resolve))
+      expect(order).toEqual([])
+      release()
+      await held
+      expect(await waiting).toBe(1)
+      expect(order).toEqual(['first committed', 'second written'])
+      expect(await ids(first)).toEqual(['a', 'b'])
+      expect(await ids(second)).toEqual(['a', 'b'])
     })
   })
 
