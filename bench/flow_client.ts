@@ -1,6 +1,7 @@
 // S5 load client: N concurrent loops each running complete authorization code flows (authorize, login,
 // consent, code exchange, refresh) for a fixed time. Run by bench/lib/flows.ts as its own process, so its
 // CPU use is measured apart from the server's; prints one `FLOWJSON {…}` line.
+import { readJob } from './lib/cli.ts'
 import { FlowError, runOneFlow, type FlowTarget } from './lib/flow_steps.ts'
 import { median } from './lib/stats.ts'
 
@@ -12,7 +13,7 @@ interface Job {
   maxFlows: number
 }
 
-const job = (await Bun.file(process.argv[2]!).json()) as Job
+const job = (await readJob(process.argv.slice(2), 'bench/lib/flows.ts')) as Job
 const latencies: number[] = []
 let errors = 0
 let firstError = ''

@@ -1,6 +1,7 @@
 // Fallback load generator when wrk is not installed: keep-alive fetch from N concurrent loops for a fixed
 // time. Run by bench/lib/load.ts as its own process (so its CPU use is measured apart from the server's);
 // prints one `LOADJSON {…}` line. Latencies go into 10 µs buckets up to 10 s.
+import { readJob } from './lib/cli.ts'
 import type { RequestSpec } from './lib/load.ts'
 
 interface Job {
@@ -9,7 +10,7 @@ interface Job {
   durationS: number
 }
 
-const job = (await Bun.file(process.argv[2]!).json()) as Job
+const job = (await readJob(process.argv.slice(2), 'bench/lib/load.ts')) as Job
 const BUCKET_US = 10
 const buckets = new Uint32Array(1_000_000)
 let requests = 0

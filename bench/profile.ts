@@ -1,10 +1,10 @@
 // CPU profile of Gatehouse under one benchmark load: runs src/main.ts with `bun --cpu-prof`, drives it with
 // wrk, stops it and prints the functions with the most self time.
 //   bun bench/profile.ts [cc|cc-jwt|introspect|flows] [--store sqlite|postgres] [--alg ES256|RS256] [--seconds 10]
-import { mkdtempSync, readdirSync, readFileSync } from 'node:fs'
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { parseArgs } from 'node:util'
+import { ALGS, intOption, LOADS, oneOf, parseCli, STORES, UsageError } from './lib/cli.ts'
 import { BENCH_SYSTEM_SECRET, WEB_CLIENT, createBenchClients, freshPostgres, freshSqlite, gatehouseEnv } from './lib/gatehouse.ts'
 import { runFlows } from './lib/flows.ts'
 import { runLoad } from './lib/load.ts'
@@ -12,21 +12,36 @@ import { freePort, startServer } from './lib/proc.ts'
 import { introspectSpec, issueTokens, tokenSpec } from './lib/requests.ts'
 import { fmt } from './lib/stats.ts'
 
-const { values, positionals } = parseArgs({
-  args: process.argv.slice(2),
-  allowPositionals: true,
-  options: {
-    store: { type: 'string', default: 'sqlite' },
-    alg: { type: 'string', default: 'ES256' },
-    seconds: { type: 'string', default: '10' },
-    connections: { type: 'string', default: '32' },
-    top: { type: 'string', default: '40' },
-  },
-})
-const load = positionals[0] ?? 'cc'
+const USAGE = `Usage: bun bench/profile.ts [cc|cc-jwt|introspect|flows] [options]
+
+Runs Gatehouse from source under bun --cpu-prof with one benchmark load and prints the functions with the most
+self time. Needs dist/gatehouse (bun run build) to prepare the store.
+
+  --store sqlite|postgres  store (default sqlite)
+  --alg ES256|RS256        JWT algorithm for cc-jwt (default ES256)
+  --seconds <n>            seconds of load (default 10)
+  --connections <n>        wrk connections (default 32)
+  --top <n>                functions listed (default 40)`
 const root = join(import.meta.dir, '..')
-const workdir = mkdtempSync(join(tmpdir(), 'gatehouse-profile-'))
 const binary = join(root, 'dist', 'gatehouse')
+const values = parseCli(
+  USAGE,
+  { store: { type: 'string' }, alg: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, top: { type: 'string' } },
+  ({ values, positionals }) => {
+    if (positionals.length > 1) throw new UsageError(`one load at most, got ${positionals.join(' ')}`)
+    if (!existsSync(binary)) throw new UsageError(`${binary} is missing: run \`bun run build\` first`)
+    return {
+      load: oneOf('the load', positionals[0], LOADS, 'cc'),
+      store: oneOf('--store', values.store, STORES, 'sqlite'),
+      alg: oneOf('--alg', values.alg, ALGS, 'ES256'),
+      seconds: intOption('seconds', values.seconds, 10),
+      connections: intOption('connections', values.connections, 32),
+      top: intOption('top', values.top, 40),
+    }
+  },
+)
+const { load } = values
+const workdir = mkdtempSync(join(tmpdir(), 'gatehouse-profile-'))
 const dsn =
   values.store === 'postgres'
     ? await freshPostgres(binary, process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'gatehouse_bench_profile')
@@ -34,7 +49,7 @@ const dsn =
 const publicPort = freePort()
 const adminPort = freePort()
 const env = gatehouseEnv(
-  { binary, dsn, workdir, name: 'profile', logLevel: 'warn', strategy: load === 'cc-jwt' ? 'jwt' : 'opaque', alg: values.alg as 'ES256' },
+  { binary, dsn, workdir, name: 'profile', logLevel: 'warn', strategy: load === 'cc-jwt' ? 'jwt' : 'opaque', alg: values.alg },
   publicPort,
   adminPort,
 )
@@ -48,7 +63,7 @@ const proc = await startServer({
 })
 const g = { proc, publicUrl: `http://127.0.0.1:${publicPort}`, adminUrl: `http://127.0.0.1:${adminPort}`, issuer: '', stop: () => proc.stop() }
 await createBenchClients(g)
-const durationS = Number(values.seconds)
+const durationS = values.seconds
 const spec =
   load === 'introspect'
     ? introspectSpec(`${g.adminUrl}/admin/oauth2/introspect`, await issueTokens(`${g.publicUrl}/oauth2/token`, 500), false)
@@ -57,7 +72,7 @@ const flowTarget = { kind: 'gatehouse' as const, publicUrl: g.publicUrl, adminUr
 const r =
   load === 'flows'
     ? await runFlows(flowTarget, { concurrency: 16, durationS, serverPid: proc.pid }, workdir)
-    : await runLoad('wrk', spec, { connections: Number(values.connections), threads: 1, durationS, serverPid: proc.pid }, workdir)
+    : await runLoad('wrk', spec, { connections: values.connections, threads: 1, durationS, serverPid: proc.pid }, workdir)
 console.log(`${load} on ${values.store}: ${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ${r.non2xx + r.socketErrors} errors, server ${fmt(r.serverCores, 2)} cores`)
 await proc.stop()
 
@@ -85,7 +100,7 @@ for (const n of profile.nodes) {
 }
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title} (share of ${total} samples)`)
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, Number(values.top))) console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, values.top)) console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
 }
 show('self time by function', byFunction)
 show('self time by file', byFile)

@@ -1,4 +1,5 @@
 import { parseArgs } from 'node:util'
+import { intOption as int, UsageError } from './cli.ts'
 
 export interface BenchOptions {
   rounds: number
@@ -44,16 +45,21 @@ Builds dist/gatehouse and measures it side by side with oidc-provider (on Node a
                          postgres://postgres@127.0.0.1:5432/postgres); databases gatehouse_bench* are recreated
   --no-build             use the existing dist/gatehouse
   --keep                 keep the work directory (databases, logs)
-  --out <file>           results file (default bench/results/latest.json)
+  --out <file>           results file (default bench/results/latest.json, or latest_subset.json with --only)
 `
 
-const int = (name: string, value: string | undefined, fallback: number, min = 1): number => {
-  if (value === undefined) return fallback
-  const n = Number(value)
-  if (!Number.isInteger(n) || n < min) throw new Error(`--${name} must be an integer ≥ ${min}, got "${value}"`)
-  return n
+/** Every scenario `--only` can name, in the order a full run measures them. */
+export const SCENARIOS = ['REF', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'] as const
+
+function scenarioSet(list: string): Set<string> {
+  const names = list.toUpperCase().split(',').map((s) => s.trim()).filter((s) => s !== '')
+  const unknown = names.filter((n) => !(SCENARIOS as readonly string[]).includes(n))
+  if (unknown.length) throw new UsageError(`--only: unknown scenario ${unknown.join(', ')} (known: ${SCENARIOS.join(', ')})`)
+  if (names.length === 0) throw new UsageError(`--only needs at least one of ${SCENARIOS.join(', ')}`)
+  return new Set(names)
 }
 
+/** The options of `bun run bench`; a UsageError (or parseArgs' TypeError) says what is wrong with them. */
 export function parseOptions(argv: string[], defaultOut: string): BenchOptions | 'help' {
   const { values } = parseArgs({
     args: argv,
@@ -81,10 +87,11 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
   })
   if (values.help) return 'help'
   const loadgen = values.loadgen ?? 'auto'
-  if (loadgen !== 'wrk' && loadgen !== 'bun' && loadgen !== 'auto') throw new Error('--loadgen must be wrk or bun')
+  if (loadgen !== 'wrk' && loadgen !== 'bun' && loadgen !== 'auto') throw new UsageError('--loadgen must be wrk or bun')
+  const only = values.only === undefined ? null : scenarioSet(values.only)
   const rows = int('rows', values.rows, 2_000_000)
   const expired = int('expired', values.expired, Math.min(1_000_000, rows), 0)
-  if (expired > rows) throw new Error('--expired cannot exceed --rows')
+  if (expired > rows) throw new UsageError('--expired cannot exceed --rows')
   return {
     rounds: int('rounds', values.rounds, 3),
     durationS: int('duration', values.duration, 8),
@@ -95,13 +102,14 @@ export function parseOptions(argv: string[], defaultOut: string): BenchOptions |
     rows,
     expired,
     startups: int('startups', values.startups, 10),
-    only: values.only ? new Set(values.only.toUpperCase().split(',').map((s) => s.trim())) : null,
+    only,
     loadgen,
     logLevel: values['log-level'] ?? 'warn',
     workers: int('workers', values.workers, 1),
     postgresUrl: values.postgres ?? process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres',
     build: !values['no-build'],
     keep: values.keep ?? false,
-    out: values.out ?? defaultOut,
+    // A subset run does not replace the results of the last full one.
+    out: values.out ?? (only ? defaultOut.replace(/\.json$/, '_subset.json') : defaultOut),
   }
 }
