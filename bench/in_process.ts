@@ -127,7 +127,10 @@ try {
     const used = process.cpuUsage(cpu)
     const us = (used.user + used.system) / n
     perRequest.push(us)
-    for (const [name, total] of stepCpu) perStep.set(name, [...(perStep.get(name) ?? []), total / n])
+    for (const [name, total] of stepCpu) {
+      if (!perStep.has(name)) perStep.set(name, [])
+      perStep.get(name)!.push(total / n)
+    }
     console.log(`${load} round ${round}: ${fmt(us, 1)} µs CPU per ${unit} (system ${fmt(used.system / n, 1)}), ${fmt((n * 1000) / (performance.now() - t0))} ${unit}s/s`)
   }
   console.log(`${load}: median ${fmt(median(perRequest), 1)} µs CPU per ${unit}, whole process (the checkpointer and signing threads included)`)

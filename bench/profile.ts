@@ -24,7 +24,7 @@ self time. Needs dist/gatehouse (bun run build) to prepare the store.
   --top <n>                functions listed (default 40)`
 const root = join(import.meta.dir, '..')
 const binary = join(root, 'dist', 'gatehouse')
-const values = parseCli(
+const opts = parseCli(
   USAGE,
   { store: { type: 'string' }, alg: { type: 'string' }, seconds: { type: 'string' }, connections: { type: 'string' }, top: { type: 'string' } },
   ({ values, positionals }) => {
@@ -40,16 +40,16 @@ const values = parseCli(
     }
   },
 )
-const { load } = values
+const { load } = opts
 const workdir = mkdtempSync(join(tmpdir(), 'gatehouse-profile-'))
 const dsn =
-  values.store === 'postgres'
+  opts.store === 'postgres'
     ? await freshPostgres(binary, process.env.BENCH_POSTGRES_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres', 'gatehouse_bench_profile')
     : await freshSqlite(binary, workdir, 'profile')
 const publicPort = freePort()
 const adminPort = freePort()
 const env = gatehouseEnv(
-  { binary, dsn, workdir, name: 'profile', logLevel: 'warn', strategy: load === 'cc-jwt' ? 'jwt' : 'opaque', alg: values.alg },
+  { binary, dsn, workdir, name: 'profile', logLevel: 'warn', strategy: load === 'cc-jwt' ? 'jwt' : 'opaque', alg: opts.alg },
   publicPort,
   adminPort,
 )
@@ -63,7 +63,7 @@ const proc = await startServer({
 })
 const g = { proc, publicUrl: `http://127.0.0.1:${publicPort}`, adminUrl: `http://127.0.0.1:${adminPort}`, issuer: '', stop: () => proc.stop() }
 await createBenchClients(g)
-const durationS = values.seconds
+const durationS = opts.seconds
 const spec =
   load === 'introspect'
     ? introspectSpec(`${g.adminUrl}/admin/oauth2/introspect`, await issueTokens(`${g.publicUrl}/oauth2/token`, 500), false)
@@ -72,8 +72,8 @@ const flowTarget = { kind: 'gatehouse' as const, publicUrl: g.publicUrl, adminUr
 const r =
   load === 'flows'
     ? await runFlows(flowTarget, { concurrency: 16, durationS, serverPid: proc.pid }, workdir)
-    : await runLoad('wrk', spec, { connections: values.connections, threads: 1, durationS, serverPid: proc.pid }, workdir)
-console.log(`${load} on ${values.store}: ${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ${r.non2xx + r.socketErrors} errors, server ${fmt(r.serverCores, 2)} cores`)
+    : await runLoad('wrk', spec, { connections: opts.connections, threads: 1, durationS, serverPid: proc.pid }, workdir)
+console.log(`${load} on ${opts.store}: ${fmt(r.rps)} req/s, p50 ${fmt(r.p50Ms, 2)} ms, p99 ${fmt(r.p99Ms, 2)} ms, ${r.non2xx + r.socketErrors} errors, server ${fmt(r.serverCores, 2)} cores`)
 await proc.stop()
 
 interface Node {
@@ -100,7 +100,7 @@ for (const n of profile.nodes) {
 }
 const show = (title: string, m: Map<string, number>) => {
   console.log(`\n${title} (share of ${total} samples)`)
-  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, values.top)) console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
+  for (const [k, v] of [...m].sort((a, b) => b[1] - a[1]).slice(0, opts.top)) console.log(`${((100 * v) / total).toFixed(1).padStart(5)}%  ${k}`)
 }
 show('self time by function', byFunction)
 show('self time by file', byFile)

@@ -29,9 +29,9 @@ export function oneOf<T extends string>(what: string, value: string | boolean | 
  * Parses a bench tool's arguments strictly. `--help` prints the usage and exits 0; an unknown option, a missing
  * value or a UsageError thrown by `check` prints the reason and the usage and exits 2.
  */
-export function parseCli<O extends Options, R>(
+export function parseCli<R>(
   usage: string,
-  options: O,
+  options: Options,
   check: (parsed: { values: Record<string, string | boolean | undefined>; positionals: string[] }) => R,
   argv: string[] = process.argv.slice(2),
 ): R {

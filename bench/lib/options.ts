@@ -49,7 +49,7 @@ Builds dist/gatehouse and measures it side by side with oidc-provider (on Node a
 `
 
 /** Every scenario `--only` can name, in the order a full run measures them. */
-export const SCENARIOS = ['REF', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'] as const
+const SCENARIOS = ['REF', 'S1', 'S2', 'S3', 'S4', 'S5', 'S6', 'S7'] as const
 
 function scenarioSet(list: string): Set<string> {
   const names = list.toUpperCase().split(',').map((s) => s.trim()).filter((s) => s !== '')
