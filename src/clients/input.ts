@@ -1,6 +1,7 @@
-import { InvalidClientMetadata } from '../oauth2/errors.ts'
+import { InvalidClientMetadata } from '../protocol/errors.ts'
 import type { ClientInput } from './defaults.ts'
 import { LIFESPAN_FIELDS, type LifespanField } from './model.ts'
+import { isRecord } from '../protocol/json.ts'
 
 const STRINGS = [
   'client_id',
@@ -40,7 +41,6 @@ const BOOLEANS = ['frontchannel_logout_session_required', 'backchannel_logout_se
 const typeError = (field: string, expected: string) =>
   InvalidClientMetadata.with({ hint: `Field ${field} must be ${expected}.` })
 
-const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /**
  * Reads a client document from parsed JSON, checking the JSON type of every known field. `null` means
@@ -70,12 +70,12 @@ export function readClientInput(body: Record<string, unknown>): ClientInput {
     out.skip_logout_consent = body.skip_logout_consent
   }
   if (has('metadata')) {
-    if (!isObject(body.metadata)) throw typeError('metadata', 'a JSON object')
+    if (!isRecord(body.metadata)) throw typeError('metadata', 'a JSON object')
     out.metadata = body.metadata
   }
   if (has('jwks')) {
     const jwks = body.jwks
-    if (!isObject(jwks) || !Array.isArray(jwks.keys) || !jwks.keys.every(isObject)) {
+    if (!isRecord(jwks) || !Array.isArray(jwks.keys) || !jwks.keys.every(isRecord)) {
       throw typeError('jwks', 'a JSON Web Key Set ({"keys": [ … ]})')
     }
     out.jwks = { keys: jwks.keys }

@@ -1,4 +1,5 @@
 /** A JSON value as produced by JSON.parse. */
+import { isRecord } from '../protocol/json.ts'
 export type Json = null | boolean | number | string | Json[] | { [key: string]: Json }
 
 /** Why a patch could not be applied; the document is left untouched. */
@@ -14,7 +15,7 @@ export class JsonPatchError extends Error {
 const OPS = ['add', 'remove', 'replace', 'move', 'copy', 'test']
 const INDEX = /^(0|[1-9][0-9]*)$/
 
-const isObject = (v: unknown): v is Record<string, Json> => typeof v === 'object' && v !== null && !Array.isArray(v)
+const isObject = (v: unknown): v is Record<string, Json> => isRecord(v)
 
 /** RFC 6901 §3–4: splits a JSON Pointer into unescaped reference tokens. */
 export function parsePointer(pointer: string): string[] | null {

@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { AppContext } from '../context.ts'
-import { Conflict, InvalidRequest, NotFound } from '../oauth2/errors.ts'
+import { Conflict, InvalidRequest, NotFound } from '../protocol/errors.ts'
 import { grantTypesSupported } from '../oauth2/grants/index.ts'
 import { StoreError, type ClientRow } from '../store/types.ts'
 import { withDefaults, type ClientInput } from './defaults.ts'

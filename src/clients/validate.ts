@@ -1,5 +1,5 @@
 import { createPublicKey, type JsonWebKeyInput } from 'node:crypto'
-import { InvalidClientMetadata, OAuthError } from '../oauth2/errors.ts'
+import { InvalidClientMetadata, OAuthError } from '../protocol/errors.ts'
 import { parseDuration } from '../util/duration.ts'
 import type { ClientDocument } from './defaults.ts'
 import { LIFESPAN_FIELDS } from './model.ts'

@@ -1,6 +1,6 @@
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose'
 import type { AppContext } from '../context.ts'
-import { InvalidRequest, ServerError } from '../oauth2/errors.ts'
+import { InvalidRequest, ServerError } from '../protocol/errors.ts'
 import type { TokenResponse } from '../oauth2/issue.ts'
 import { tokenEndpoint } from '../oauth2/token.ts'
 import { demoActive } from './builtin_pages.ts'

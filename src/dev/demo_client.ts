@@ -1,7 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { createClient, replaceClient } from '../clients/service.ts'
 import type { AppContext } from '../context.ts'
-import { OAuthError } from '../oauth2/errors.ts'
+import { OAuthError } from '../protocol/errors.ts'
 import { DEMO_CALLBACK_PATH } from './builtin_pages.ts'
 
 /** The demo client's fixed id: starting again finds it instead of adding another. */

@@ -1,5 +1,5 @@
 import type { AdminResult } from '../flow/handled.ts'
-import { NotFound, OAuthError, RequestForbidden } from '../oauth2/errors.ts'
+import { NotFound, OAuthError, RequestForbidden } from '../protocol/errors.ts'
 import type { BuiltinPage } from './builtin_pages.ts'
 import { page, h } from './page.ts'
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
 import type { OAuth2Client } from '../clients/model.ts'
-import { escapeHtml } from '../oauth2/response_modes/html.ts'
+import { escapeHtml } from '../util/html.ts'
 
 /** Escapes for HTML text and quoted attributes; short, since every page interpolates through it. */
 export const h = escapeHtml

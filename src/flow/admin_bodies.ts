@@ -1,6 +1,6 @@
 import { Type, type Static, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
-import { InvalidRequest } from '../oauth2/errors.ts'
+import { InvalidRequest } from '../protocol/errors.ts'
 import type { Denial } from './state.ts'
 
 // Go decodes JSON null into the zero value, so Hydra's bodies accept null wherever a field is optional.

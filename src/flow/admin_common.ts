@@ -1,6 +1,6 @@
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
-import { InvalidRequest, NotFound } from '../oauth2/errors.ts'
+import { InvalidRequest, NotFound } from '../protocol/errors.ts'
 import { MAX_CHALLENGE_LENGTH } from './challenge.ts'
 import { gone, handledRedirect, recordHandled, type AdminResult } from './handled.ts'
 

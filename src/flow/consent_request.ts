@@ -1,6 +1,6 @@
 import type { Static } from '@sinclair/typebox'
 import type { AppContext } from '../context.ts'
-import { InvalidRequest, NotFound } from '../oauth2/errors.ts'
+import { InvalidRequest, NotFound } from '../protocol/errors.ts'
 import { clientScopes, scopeStrategy } from '../oauth2/scope.ts'
 import { ConsentAcceptBody, RejectBody, denialOf, parseBody } from './admin_bodies.ts'
 import { flowClient, handOut, withParam } from './admin_common.ts'

@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'node:crypto'
-import { RequestForbidden } from '../oauth2/errors.ts'
+import { RequestForbidden } from '../protocol/errors.ts'
 import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import type { Browser, CsrfKind } from './browser.ts'
 

@@ -1,5 +1,5 @@
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
-import { InvalidRequest } from '../oauth2/errors.ts'
+import { InvalidRequest } from '../protocol/errors.ts'
 import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import type { Browser } from './browser.ts'
 import { verifyConsent } from './consent_verifier.ts'

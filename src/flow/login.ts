@@ -1,11 +1,10 @@
 import { builtinPageUrl } from '../dev/builtin_pages.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
-import { InvalidRequest, ServerError } from '../oauth2/errors.ts'
+import { InvalidRequest, ServerError, LoginRequired } from '../protocol/errors.ts'
 import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import type { LoginSessionRow } from '../store/types.ts'
 import type { Browser } from './browser.ts'
 import { MAX_CHALLENGE_LENGTH, sealChallenge } from './challenge.ts'
-import { LoginRequired } from './errors.ts'
 import { hintNamesSubject, rememberedSession } from './login_session.ts'
 import { newCsrfValue, snapshotOf, type LoginChallengeState } from './state.ts'
 

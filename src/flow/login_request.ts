@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts'
-import { NotFound } from '../oauth2/errors.ts'
+import { NotFound } from '../protocol/errors.ts'
 import { LoginAcceptBody, RejectBody, denialOf, parseBody } from './admin_bodies.ts'
 import { flowClient, handOut, withParam } from './admin_common.ts'
 import { openChallenge, sealChallenge } from './challenge.ts'

@@ -3,7 +3,7 @@ import type { AppContext } from '../context.ts'
 import { subjectFor } from '../oidc/subject.ts'
 import type { LoginSessionRow } from '../store/types.ts'
 import type { Browser } from './browser.ts'
-import { LoginRequired } from './errors.ts'
+import { LoginRequired } from '../protocol/errors.ts'
 import type { AuthenticatedLogin, LoginAcceptance, LoginChallengeState } from './state.ts'
 
 /** The browser's remembered login session: its cookie opens, and the store still has it, remembered and unexpired. */

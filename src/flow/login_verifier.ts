@@ -1,5 +1,5 @@
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
-import { AccessDenied, InvalidClient } from '../oauth2/errors.ts'
+import { AccessDenied, InvalidClient } from '../protocol/errors.ts'
 import { authorizationError, type AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import type { Browser } from './browser.ts'
 import { openChallenge } from './challenge.ts'

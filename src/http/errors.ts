@@ -1,4 +1,4 @@
-import { OAuthError, InvalidRequest, ServerError, NotFound } from '../oauth2/errors.ts'
+import { OAuthError, InvalidRequest, ServerError, NotFound } from '../protocol/errors.ts'
 import type { Logger } from '../log.ts'
 
 export interface RenderOptions {

@@ -1,5 +1,5 @@
 import { CompactSign, compactVerify, importJWK, type JWK } from 'jose'
-import { InvalidRequest, type OAuthError } from '../oauth2/errors.ts'
+import { InvalidRequest, type OAuthError } from '../protocol/errors.ts'
 
 interface AlgSpec {
   kty: 'RSA' | 'EC' | 'OKP'

@@ -1,4 +1,4 @@
-import { InvalidRequest } from './errors.ts'
+import { InvalidRequest } from '../protocol/errors.ts'
 
 interface UrlParts {
   scheme: string

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts'
 import type { TokenRow } from '../store/types.ts'
 import type { AuthorizeSession, CodeIssue } from './authorize_session.ts'
-import { InvalidGrant } from './errors.ts'
+import { InvalidGrant } from '../protocol/errors.ts'
 import { AUTHORIZE_CODE_PREFIX, mintOpaque, opaqueSignature } from './tokens/opaque.ts'
 import { openSession, sealSession, type TokenSession } from './tokens/session.ts'
 import { newRequestId } from './request_id.ts'

@@ -1,7 +1,7 @@
 import type { AppContext } from '../context.ts'
 import type { Browser } from '../flow/browser.ts'
 import { continueFlow } from '../flow/flow.ts'
-import type { Params } from '../http/body.ts'
+import type { Params } from '../protocol/params.ts'
 import { newAuthorizationRequest, type AuthorizationRequest, type Check } from './checks/authorization_request.ts'
 import { checkAudience } from './checks/check_audience.ts'
 import { checkClientId } from './checks/check_client_id.ts'
@@ -17,7 +17,7 @@ import { checkResponseMode } from './checks/check_response_mode.ts'
 import { checkResponseType } from './checks/check_response_type.ts'
 import { checkScope } from './checks/check_scope.ts'
 import { checkState } from './checks/check_state.ts'
-import { OAuthError } from './errors.ts'
+import { OAuthError } from '../protocol/errors.ts'
 import { authorizationError, untrustedError, type AuthorizeOutcome } from './response_modes/index.ts'
 
 /** An authorization request as it arrives. */

@@ -1,7 +1,7 @@
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
 import type { TokenKind, TokenRow } from '../store/types.ts'
-import { ServerError } from './errors.ts'
+import { ServerError } from '../protocol/errors.ts'
 import { expiryOf, lifespanOf } from './lifespan.ts'
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, mintOpaque } from './tokens/opaque.ts'
 import { signJwtAccessToken } from './tokens/jwt.ts'

@@ -1,7 +1,8 @@
 import { createLocalJWKSet, errors as joseErrors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
 import type { Clock } from '../util/clock.ts'
 import { assertOutboundAllowed, type OutboundPolicy } from '../util/outbound_guard.ts'
-import { InvalidClient, OAuthError } from './errors.ts'
+import { InvalidClient, OAuthError } from '../protocol/errors.ts'
+import { isRecord } from '../protocol/json.ts'
 
 export interface JwksCacheOptions {
   /** How long a fetched set is used before it is fetched again (ms). Default 5 minutes. */
@@ -121,7 +122,7 @@ export class JwksCache {
       throw unavailable('jwks_uri did not return JSON')
     }
     const keys = (set as { keys?: unknown } | null)?.keys
-    if (!Array.isArray(keys) || !keys.every((k) => typeof k === 'object' && k !== null && !Array.isArray(k))) {
+    if (!Array.isArray(keys) || !keys.every(isRecord)) {
       throw unavailable('jwks_uri did not return a JSON Web Key Set')
     }
     return { keys } as JSONWebKeySet

@@ -1,6 +1,6 @@
 import type { AppContext } from '../context.ts'
 import type { TokenKind, TokenRow } from '../store/types.ts'
-import { InvalidGrant } from './errors.ts'
+import { InvalidGrant } from '../protocol/errors.ts'
 
 /**
  * Refuses a spent authorization code or refresh token presented again and revokes every token of its grant

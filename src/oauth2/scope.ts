@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts'
-import { InvalidScope } from './errors.ts'
+import { InvalidScope } from '../protocol/errors.ts'
 
 /** Decides whether a requested scope is covered by a list of allowed (or granted) scopes. */
 export type ScopeStrategy = (allowed: readonly string[], scope: string) => boolean

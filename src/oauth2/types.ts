@@ -1,6 +1,6 @@
 import type { TokenEndpointAuthMethod } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
-import type { Params } from '../http/body.ts'
+import type { Params } from '../protocol/params.ts'
 import type { ClientRecord } from '../services.ts'
 
 /** What a client authentication method sees of a request to the token, revocation or similar endpoint. */

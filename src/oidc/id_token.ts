@@ -8,6 +8,7 @@ import { seconds } from '../util/clock.ts'
 import { halfHash } from './hash_claim.ts'
 import { subjectFor } from './subject.ts'
 import { signJwt } from '../keys/sign_jwt.ts'
+import { isRecord } from '../protocol/json.ts'
 
 /**
  * What an authentication leaves with the tokens of its grant (sealed in their session under `oidc`), so that
@@ -37,8 +38,6 @@ export const oidcSessionOf = (s: AuthorizeSession): OidcSession => ({
   amr: [...s.amr],
   id_token_claims: { ...s.id_token_claims },
 })
-
-const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
 
 /** The OidcSession in a token's sealed session; null when the token was not issued from an authentication. */
 export function readOidcSession(extra: Record<string, unknown>): OidcSession | null {

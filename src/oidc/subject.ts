@@ -1,6 +1,6 @@
 import type { OAuth2Client } from '../clients/model.ts'
 import type { AppContext } from '../context.ts'
-import { ServerError } from '../oauth2/errors.ts'
+import { ServerError } from '../protocol/errors.ts'
 import { pairwiseSubject, sectorIdentifier } from './pairwise.ts'
 
 /** Who the end-user is: the local subject and the login's `force_subject_identifier`, if any. */

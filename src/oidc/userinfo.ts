@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto'
 import type { AppContext } from '../context.ts'
-import { InsufficientScope, InvalidRequest, InvalidToken, ServerError, type OAuthError } from '../oauth2/errors.ts'
+import { InsufficientScope, InvalidRequest, InvalidToken, ServerError, type OAuthError } from '../protocol/errors.ts'
 import { findToken, isActive } from '../oauth2/tokens/lookup.ts'
 import { ID_TOKEN_SET } from '../services.ts'
 import { seconds } from '../util/clock.ts'

@@ -1,6 +1,6 @@
 /** Errors and reserved claims of the plugin SDK; re-exported by `gatehouse/plugin` (api.ts). */
-import * as errors from '../oauth2/errors.ts'
-import type { OAuthErrorCode as CoreErrorCode } from '../oauth2/errors.ts'
+import * as errors from '../protocol/errors.ts'
+import type { OAuthErrorCode as CoreErrorCode } from '../protocol/errors.ts'
 
 /**
  * An RFC 6749 §5.2 / OIDC error code (`invalid_grant`, `access_denied`, …).

@@ -1,13 +1,8 @@
 import { RESERVED_ACCESS_TOKEN_CLAIMS, RESERVED_ID_TOKEN_CLAIMS, type Claims, type TokenClaims } from './api.ts'
 import { PluginContractError } from './run_hooks.ts'
+import { isPlainObject } from '../protocol/json.ts'
 
 const MAX_DEPTH = 32
-
-export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) return false
-  const proto = Object.getPrototypeOf(v)
-  return proto === Object.prototype || proto === null
-}
 
 /** Whether a value survives JSON unchanged: no functions, undefined, NaN, class instances or cycles. */
 export function isJson(value: unknown, depth = 0): boolean {

@@ -1,5 +1,5 @@
 import type { AppContext } from '../context.ts'
-import { OAuthError, ServerError } from '../oauth2/errors.ts'
+import { OAuthError, ServerError } from '../protocol/errors.ts'
 import type { HookOwner } from './registry.ts'
 
 /** The default time limit of one hook, grant or webhook call. */

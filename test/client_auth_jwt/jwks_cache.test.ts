@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose'
-import { OAuthError } from '../../src/oauth2/errors.ts'
+import { OAuthError } from '../../src/protocol/errors.ts'
 import { JwksCache } from '../../src/oauth2/jwks_cache.ts'
 import { manualClock } from '../../src/util/clock.ts'
 

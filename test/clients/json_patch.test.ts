@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { applyJsonPatch, JsonPatchError, jsonEqual, parsePointer, type Json } from '../../src/clients/json_patch.ts'
-import { findDuplicateKey } from '../../src/clients/strict_json.ts'
+import { duplicateMemberName } from '../../src/protocol/json.ts'
 
 const ok: [string, Json, unknown[], Json][] = [
   ['adds an object member', { a: 1 }, [{ op: 'add', path: '/b', value: [2] }], { a: 1, b: [2] }],
@@ -96,16 +96,16 @@ describe('JSON Patch (RFC 6902)', () => {
 
 describe('duplicate JSON members', () => {
   it('finds members named twice in one object, at any depth', () => {
-    expect(findDuplicateKey('{"a":1,"a":2}')).toBe('a')
-    expect(findDuplicateKey('{"x":{"b":1, "b" : 2}}')).toBe('b')
-    expect(findDuplicateKey('[{"a":1},{"a":2,"\\u0061":3}]')).toBe('a')
-    expect(findDuplicateKey('{"k":"a\\"b","k\\"":1,"k\\"" :2}')).toBe('k"')
+    expect(duplicateMemberName('{"a":1,"a":2}')).toBe('a')
+    expect(duplicateMemberName('{"x":{"b":1, "b" : 2}}')).toBe('b')
+    expect(duplicateMemberName('[{"a":1},{"a":2,"\\u0061":3}]')).toBe('a')
+    expect(duplicateMemberName('{"k":"a\\"b","k\\"":1,"k\\"" :2}')).toBe('k"')
   })
 
   it('accepts the same name in different objects and strings that look like members', () => {
-    expect(findDuplicateKey('{"a":{"a":1},"b":[{"a":1},{"a":2}]}')).toBeNull()
-    expect(findDuplicateKey('{"a":"{\\"a\\":1,\\"a\\":2}","l":["a","a"]}')).toBeNull()
-    expect(findDuplicateKey('["x", "x"]')).toBeNull()
-    expect(findDuplicateKey('{"a":1,"A":2}')).toBeNull()
+    expect(duplicateMemberName('{"a":{"a":1},"b":[{"a":1},{"a":2}]}')).toBeNull()
+    expect(duplicateMemberName('{"a":"{\\"a\\":1,\\"a\\":2}","l":["a","a"]}')).toBeNull()
+    expect(duplicateMemberName('["x", "x"]')).toBeNull()
+    expect(duplicateMemberName('{"a":1,"A":2}')).toBeNull()
   })
 })

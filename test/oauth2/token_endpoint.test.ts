@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { startServer, storeFactories } from '../_harness.ts'
 import { grantRegistry, grantTypesSupported, type GrantHandler, type Issuance } from '../../src/oauth2/grants/index.ts'
-import { InvalidGrant } from '../../src/oauth2/errors.ts'
+import { InvalidGrant } from '../../src/protocol/errors.ts'
 import { TOKEN_URL, basic, createClient, errorOf, postForm, sharedServers, tokenCount } from './_setup.ts'
 
 const CUSTOM = 'urn:gatehouse:test:custom'

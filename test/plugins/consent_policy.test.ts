@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { definePlugin, OAuthError, type ConsentContext, type ConsentDecision } from 'gatehouse/plugin'
 import { loadPlugins } from '../../src/plugins/loader.ts'
-import { storeFactories } from '../_harness.ts'
+import { storeFactories, startServer } from '../_harness.ts'
 import {
   acceptLogin,
   authorizeUrl,
@@ -16,7 +16,6 @@ import {
   runFlow,
 } from '../flow/_flow.ts'
 import { memoryLogger, never } from './_plugins.ts'
-import { startServer } from '../_harness.ts'
 
 const seen: ConsentContext[] = []
 let verdicts: ((c: ConsentContext) => unknown)[] = []

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { readForm, readJson } from '../../src/http/body.ts'
-import { duplicateMemberName } from '../../src/http/json_strict.ts'
-import { OAuthError } from '../../src/oauth2/errors.ts'
+import { duplicateMemberName } from '../../src/protocol/json.ts'
+import { OAuthError } from '../../src/protocol/errors.ts'
 
 const post = (body: string | Uint8Array, type = 'application/x-www-form-urlencoded') =>
   new Request('http://localhost/x', { method: 'POST', body, headers: { 'content-type': type } })

@@ -10,10 +10,10 @@ import {
   rotateSecret,
   setLifespans,
 } from '../../clients/service.ts'
-import { findDuplicateKey } from '../../clients/strict_json.ts'
 import type { AppContext } from '../../context.ts'
-import { InvalidRequest } from '../../oauth2/errors.ts'
-import { json, parseParams, readJson } from '../body.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
+import { json, readJson } from '../body.ts'
+import { parseParams } from '../../protocol/params.ts'
 
 const DEFAULT_PAGE_SIZE = 250
 const MAX_PAGE_SIZE = 1000
@@ -26,20 +26,6 @@ function idOf(params: { id: string | null }): string {
     throw InvalidRequest.with({ hint: 'The client id in the path is not valid percent-encoded UTF-8.' })
   }
   return params.id
-}
-
-/** A JSON body that is valid UTF-8 and names no member twice, on top of readJson's checks. */
-async function readStrictJson<T>(request: Request, options: { array?: boolean } = {}): Promise<T> {
-  const value = await readJson<T>(request.clone() as Request, options)
-  let text: string
-  try {
-    text = new TextDecoder('utf-8', { fatal: true }).decode(await request.arrayBuffer())
-  } catch {
-    throw InvalidRequest.with({ hint: 'The request body must be UTF-8 encoded JSON.' })
-  }
-  const duplicate = findDuplicateKey(text)
-  if (duplicate !== null) throw InvalidRequest.with({ hint: `The member "${duplicate}" appears more than once.` })
-  return value
 }
 
 export function parsePageSize(value: string | undefined): number {
@@ -82,20 +68,20 @@ export const clientsRoutes = (ctx: AppContext) =>
       })
       return json(clients, 200, { link: linkHeader('/admin/clients', filters, pageSize, next) })
     })
-    .post('/admin/clients', async ({ request }) => json(await createClient(ctx, await readStrictJson(request)), 201))
+    .post('/admin/clients', async ({ request }) => json(await createClient(ctx, await readJson(request)), 201))
     .get('/admin/clients/:id', async ({ params }) => json(await getClient(ctx, idOf(params))))
     .put('/admin/clients/:id', async ({ params, request }) =>
-      json(await replaceClient(ctx, idOf(params), await readStrictJson(request))),
+      json(await replaceClient(ctx, idOf(params), await readJson(request))),
     )
     .patch('/admin/clients/:id', async ({ params, request }) =>
-      json(await patchClient(ctx, idOf(params), await readStrictJson<unknown[]>(request, { array: true }))),
+      json(await patchClient(ctx, idOf(params), await readJson<unknown[]>(request, { array: true }))),
     )
     .delete('/admin/clients/:id', async ({ params }) => {
       await deleteClient(ctx, idOf(params))
       return noContent()
     })
     .put('/admin/clients/:id/lifespans', async ({ params, request }) =>
-      json(await setLifespans(ctx, idOf(params), await readStrictJson(request))),
+      json(await setLifespans(ctx, idOf(params), await readJson(request))),
     )
     .post('/admin/clients/:id/secrets/rotate', async ({ params }) => json(await rotateSecret(ctx, idOf(params))))
     .delete('/admin/clients/:id/secrets/rotate', async ({ params }) => {

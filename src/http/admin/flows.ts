@@ -3,8 +3,9 @@ import type { AppContext } from '../../context.ts'
 import { acceptConsentRequest, getConsentRequest, rejectConsentRequest } from '../../flow/consent_request.ts'
 import type { AdminResult } from '../../flow/handled.ts'
 import { acceptLoginRequest, getLoginRequest, rejectLoginRequest } from '../../flow/login_request.ts'
-import { InvalidRequest } from '../../oauth2/errors.ts'
-import { json, parseParams, readJson } from '../body.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
+import { json, readJson } from '../body.ts'
+import { parseParams } from '../../protocol/params.ts'
 
 /** The challenge of an admin request: `<kind>_challenge`, or Hydra's generic alias `challenge`. */
 export function challengeOf(request: Request, name: string): string {

@@ -1,6 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context.ts'
-import { InvalidRequest } from '../../oauth2/errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import { introspectToken } from '../../oauth2/introspect.ts'
 import { json, readForm } from '../body.ts'
 

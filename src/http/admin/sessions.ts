@@ -1,9 +1,10 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context.ts'
-import { InvalidRequest } from '../../oauth2/errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import { listConsentSessions, revokeConsentSessions } from '../../oidc/logout/consent_sessions.ts'
 import { revokeLoginSession, revokeSubjectLoginSessions } from '../../oidc/logout/login_sessions.ts'
-import { json, parseParams, type Params } from '../body.ts'
+import { json } from '../body.ts'
+import { parseParams, type Params } from '../../protocol/params.ts'
 import { linkHeader, parsePageSize } from './clients.ts'
 
 const CONSENT = '/admin/oauth2/auth/sessions/consent'

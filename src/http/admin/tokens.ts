@@ -1,8 +1,8 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context.ts'
-import { InvalidRequest } from '../../oauth2/errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import { deleteClientAccessTokens } from '../../oauth2/revoke.ts'
-import { parseParams } from '../body.ts'
+import { parseParams } from '../../protocol/params.ts'
 
 /** `DELETE /admin/oauth2/tokens?client_id=`: deletes every access token issued to a client (204). */
 export const tokensRoutes = (ctx: AppContext) =>

@@ -14,9 +14,10 @@ import { showLogin, submitLogin } from '../../dev/login_page.ts'
 import { showLogout, submitLogout } from '../../dev/logout_page.ts'
 import { errorOutcome, inactive, type PageOutcome } from '../../dev/outcome.ts'
 import { STYLE_HASH } from '../../dev/page.ts'
-import { OAuthError } from '../../oauth2/errors.ts'
+import { OAuthError } from '../../protocol/errors.ts'
 import { useBuiltinLogoutPage } from '../../oidc/logout/logout_app.ts'
-import { parseParams, readForm, type Params } from '../body.ts'
+import { readForm } from '../body.ts'
+import { parseParams, type Params } from '../../protocol/params.ts'
 import { htmlResponse, redirectResponse } from '../security_headers.ts'
 
 /** The pages' security headers, with their one inline style sheet allowed by hash. */

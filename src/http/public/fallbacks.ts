@@ -1,8 +1,8 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context.ts'
-import { OAuthError } from '../../oauth2/errors.ts'
-import { escapeHtml } from '../../oauth2/response_modes/html.ts'
-import { parseParams } from '../body.ts'
+import { OAuthError } from '../../protocol/errors.ts'
+import { escapeHtml } from '../../util/html.ts'
+import { parseParams } from '../../protocol/params.ts'
 import { htmlResponse } from '../security_headers.ts'
 
 /** The built-in error page (Hydra's `/oauth2/fallbacks/error`): the error and its description, escaped. */

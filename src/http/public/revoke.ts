@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context.ts'
 import { authenticateClient } from '../../oauth2/client_auth/index.ts'
-import { InvalidRequest } from '../../oauth2/errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import { revokeToken } from '../../oauth2/revoke.ts'
 import { readForm } from '../body.ts'
 import { NO_STORE } from './token.ts'

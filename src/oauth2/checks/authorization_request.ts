@@ -1,6 +1,6 @@
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
-import type { Params } from '../../http/body.ts'
+import type { Params } from '../../protocol/params.ts'
 import type { ResponseMode } from '../response_modes/index.ts'
 
 /** An authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1) as the checks validate it, one field at a time. */

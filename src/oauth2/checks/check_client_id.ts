@@ -1,4 +1,4 @@
-import { InvalidClient, InvalidRequest } from '../errors.ts'
+import { InvalidClient, InvalidRequest } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
 
 /** The client must exist; until it does, errors go to the error page, never to a redirect URI. */

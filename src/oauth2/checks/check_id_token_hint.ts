@@ -3,8 +3,9 @@ import type { AppContext } from '../../context.ts'
 import { publicJwk } from '../../keys/jwk.ts'
 import { readSet } from '../../keys/key_set.ts'
 import { ID_TOKEN_SET } from '../../services.ts'
-import { InvalidRequest } from '../errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
+import { isRecord } from '../../protocol/json.ts'
 
 /**
  * Verifies an ID token this issuer signed (keys of `hydra.openid.id-token`, issuer checked); an expired one is
@@ -19,10 +20,8 @@ export async function verifyIdTokenHint(ctx: AppContext, hint: string): Promise<
   } catch {
     throw InvalidRequest.with({ hint: 'The id_token_hint could not be verified.' })
   }
-  if (typeof claims !== 'object' || claims === null || Array.isArray(claims)) {
-    throw InvalidRequest.with({ hint: 'The id_token_hint could not be verified.' })
-  }
-  const c = claims as Record<string, unknown>
+  if (!isRecord(claims)) throw InvalidRequest.with({ hint: 'The id_token_hint could not be verified.' })
+  const c = claims
   if (c.iss !== ctx.issuer) throw InvalidRequest.with({ hint: 'The id_token_hint was not issued by this server.' })
   if (typeof c.sub !== 'string' || c.sub === '') {
     throw InvalidRequest.with({ hint: 'The id_token_hint does not have a subject.' })

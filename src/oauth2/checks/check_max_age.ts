@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
 
 /** OIDC Core §3.1.2.1: max_age is a non-negative number of seconds. */

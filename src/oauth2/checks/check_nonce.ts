@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import { MIN_PARAMETER_ENTROPY, type Check } from './authorization_request.ts'
 
 /** OIDC Core §3.1.2.1, §15.5.2: nonce is optional for the code flow, but when sent it must not be guessable. */

@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
 
 /** OIDC Core §3.1.2.1: an OpenID Connect request REQUIRES redirect_uri, even with one registered URI. */

@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
 
 const PROMPTS = new Set(['none', 'login', 'consent', 'select_account'])

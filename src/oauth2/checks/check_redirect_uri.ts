@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
 import { resolveRedirectUri } from './redirect_uri.ts'
 

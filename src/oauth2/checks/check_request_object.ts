@@ -1,4 +1,4 @@
-import { OAuthError } from '../errors.ts'
+import { OAuthError } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
 
 const RequestNotSupported = new OAuthError('request_not_supported', 400, 'The OP does not support use of the request parameter.')

@@ -1,4 +1,4 @@
-import { InvalidRequest } from '../errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import { RESPONSE_MODES, type ResponseMode } from '../response_modes/index.ts'
 import type { Check } from './authorization_request.ts'
 

@@ -1,4 +1,4 @@
-import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../errors.ts'
+import { InvalidRequest, UnauthorizedClient, UnsupportedResponseType } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
 
 /** RFC 6749 §4.1.1: response_type is REQUIRED and only `code` is issued here. */

@@ -1,4 +1,4 @@
-import { InvalidScope } from '../errors.ts'
+import { InvalidScope } from '../../protocol/errors.ts'
 import { clientScopes, parseScope, scopeStrategy } from '../scope.ts'
 import type { Check } from './authorization_request.ts'
 

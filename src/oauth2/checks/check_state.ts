@@ -1,4 +1,4 @@
-import { OAuthError } from '../errors.ts'
+import { OAuthError } from '../../protocol/errors.ts'
 import { MIN_PARAMETER_ENTROPY, type Check } from './authorization_request.ts'
 
 const InvalidState = new OAuthError(

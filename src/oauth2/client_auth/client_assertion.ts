@@ -4,7 +4,7 @@ import type { TokenEndpointAuthMethod } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
 import type { ClientRecord } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
-import { InvalidClient, OAuthError } from '../errors.ts'
+import { InvalidClient, OAuthError } from '../../protocol/errors.ts'
 import type { ClientAuthInput } from '../types.ts'
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */

@@ -1,7 +1,7 @@
 import type { AppContext } from '../../context.ts'
 import type { ClientRecord } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
-import { InvalidClient } from '../errors.ts'
+import { InvalidClient } from '../../protocol/errors.ts'
 
 /**
  * Checks a presented secret against the client's current and rotated hashes. Unknown clients and wrong

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.ts'
 import type { ClientRecord } from '../../services.ts'
-import { InvalidClient } from '../errors.ts'
+import { InvalidClient } from '../../protocol/errors.ts'
 import type { ClientAuthInput, ClientAuthMethodHandler } from '../types.ts'
 import { verifyClientSecret } from './client_secret.ts'
 

@@ -2,7 +2,7 @@ import { sealedSecretAad } from '../../clients/sealed_secret.ts'
 import type { AppContext } from '../../context.ts'
 import type { ClientRecord } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
-import { InvalidClient } from '../errors.ts'
+import { InvalidClient } from '../../protocol/errors.ts'
 import type { ClientAuthMethodHandler } from '../types.ts'
 import { assertionClientId, carriesAssertion, isHmacAssertion, verifyClientAssertion } from './client_assertion.ts'
 

@@ -1,7 +1,7 @@
 import type { TokenEndpointAuthMethod } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
 import type { ClientRecord } from '../../services.ts'
-import { InvalidClient, InvalidRequest, OAuthError } from '../errors.ts'
+import { InvalidClient, InvalidRequest, OAuthError } from '../../protocol/errors.ts'
 import type { ClientAuthInput, ClientAuthMethodHandler } from '../types.ts'
 import { clientSecretBasic } from './client_secret_basic.ts'
 import { clientSecretJwt } from './client_secret_jwt.ts'

@@ -1,7 +1,7 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
 import type { AppContext } from '../../context.ts'
 import type { ClientRecord } from '../../services.ts'
-import { InvalidClient } from '../errors.ts'
+import { InvalidClient } from '../../protocol/errors.ts'
 import { JwksCache } from '../jwks_cache.ts'
 import type { ClientAuthMethodHandler } from '../types.ts'
 import { assertionClientId, carriesAssertion, isHmacAssertion, verifyClientAssertion } from './client_assertion.ts'

@@ -1,6 +1,6 @@
 import type { AppContext } from '../../context.ts'
 import { checkAudience, parseAudience } from '../audience.ts'
-import { InvalidScope, ServerError, UnauthorizedClient } from '../errors.ts'
+import { InvalidScope, ServerError, UnauthorizedClient } from '../../protocol/errors.ts'
 import type { Issuance } from '../issue.ts'
 import { lifespanOf } from '../lifespan.ts'
 import { clientScopes, parseScope, scopeStrategy } from '../scope.ts'

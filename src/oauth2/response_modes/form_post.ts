@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import { escapeHtml } from './html.ts'
+import { escapeHtml } from '../../util/html.ts'
 
 const SUBMIT = 'document.forms[0].submit()'
 

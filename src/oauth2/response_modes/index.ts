@@ -1,5 +1,5 @@
 import type { AppContext } from '../../context.ts'
-import type { OAuthError } from '../errors.ts'
+import type { OAuthError } from '../../protocol/errors.ts'
 import { fragmentResponse } from './fragment.ts'
 import { FORM_POST_SCRIPT_HASH, formPostPage } from './form_post.ts'
 import { queryResponse } from './query.ts'

@@ -1,7 +1,7 @@
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
 import type { FlowData } from '../../flow/state.ts'
-import { InvalidRequest } from '../../oauth2/errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import type { FlowRow } from '../../store/types.ts'
 
 const PAGE_TOKEN_AAD = 'consent_sessions/page_token'

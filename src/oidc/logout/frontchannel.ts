@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
-import { escapeHtml } from '../../oauth2/response_modes/html.ts'
+import { escapeHtml } from '../../util/html.ts'
 import type { LogoutOutcome } from './state.ts'
 
 /** How long the page waits for the clients' logout frames before it moves on anyway. */

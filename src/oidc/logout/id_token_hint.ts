@@ -1,7 +1,7 @@
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
 import { verifyIdTokenHint } from '../../oauth2/checks/check_id_token_hint.ts'
-import { InvalidRequest } from '../../oauth2/errors.ts'
+import { InvalidRequest } from '../../protocol/errors.ts'
 import { seconds } from '../../util/clock.ts'
 
 /** What a verified logout id_token_hint tells: the session, the user as the client knows them, and the client. */

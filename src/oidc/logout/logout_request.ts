@@ -3,7 +3,7 @@ import type { AppContext } from '../../context.ts'
 import { handOut, withParam } from '../../flow/admin_common.ts'
 import { openChallenge, sealChallenge } from '../../flow/challenge.ts'
 import { gone, handledRedirect, recordHandled, type AdminResult } from '../../flow/handled.ts'
-import { NotFound } from '../../oauth2/errors.ts'
+import { NotFound } from '../../protocol/errors.ts'
 import type { LogoutChallengeState, LogoutVerifierState } from './state.ts'
 
 const handledId = (s: LogoutChallengeState) => `lc:${s.id}`

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto'
 import type { OAuth2Client } from '../../clients/model.ts'
 import type { AppContext } from '../../context.ts'
-import { OAuthError } from '../../oauth2/errors.ts'
+import { OAuthError } from '../../protocol/errors.ts'
 import { ID_TOKEN_SET } from '../../services.ts'
 import { seconds } from '../../util/clock.ts'
 import { subjectFor, type SubjectSource } from '../subject.ts'

@@ -1,4 +1,4 @@
-import type { OAuthError } from '../../oauth2/errors.ts'
+import type { OAuthError } from '../../protocol/errors.ts'
 
 /** A logout request, sealed into the logout challenge (nothing is stored until it is handled). */
 export interface LogoutChallengeState {

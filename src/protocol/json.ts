@@ -1,3 +1,13 @@
+/** A JSON object: not null, not an array. */
+export const isRecord = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v)
+
+/** An object literal (or `Object.create(null)`): no class instance, array or null. */
+export const isPlainObject = (v: unknown): v is Record<string, unknown> => {
+  if (!isRecord(v)) return false
+  const proto = Object.getPrototypeOf(v)
+  return proto === Object.prototype || proto === null
+}
+
 /**
  * Finds the first object member name that appears twice in the same JSON object, scanning the text once.
  * JSON.parse keeps the last duplicate silently; the admin and protocol APIs refuse such bodies instead.
