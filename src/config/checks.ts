@@ -72,7 +72,7 @@ export function checkStoreScheme(c: Config): string[] {
   return [`dsn: unsupported scheme "${scheme}" (use memory, sqlite://, postgres://, postgresql:// or cockroach://)`]
 }
 
-/** Worker processes share the store, so it must outlive and be visible to each of them. */
+/** Worker threads open the store each on their own, so it must be a database they all see, not one in memory. */
 export function checkWorkers(c: Config): string[] {
   if (c.serve.workers === 1) return []
   if (c.dsn === 'memory' || /^sqlite:\/\/(:memory:)?(\?|$)/.test(c.dsn)) {
