@@ -3,7 +3,9 @@ import { afterAll, describe, expect, it } from 'bun:test'
 import { mkdtempSync, rmSync, statSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { Checkpointer, checkpointerStopTimeouts } from '../../src/store/sqlite/checkpointer.ts'
 import { SqliteDriver } from '../../src/store/sqlite/driver.ts'
+import { openSqlite } from '../_harness.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-checkpoint-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -56,6 +58,41 @@ describe('SQLite WAL checkpoints on a worker thread', () => {
       } finally {
         await driver.close()
       }
+    }
+  })
+
+  it('closes a file store on the worker’s answer, not on the fallback timer, and again at once', async () => {
+    const timeouts = checkpointerStopTimeouts()
+    const store = await openSqlite(join(dir, 'store.sqlite'))
+    await store.close()
+    // The harness closes it once more at the end of the run; a second stop must not wait for an answer either.
+    await store.close()
+    expect(checkpointerStopTimeouts()).toBe(timeouts)
+  })
+
+  it('stop() resolves through the worker’s answer, and every later or concurrent call shares it', async () => {
+    const path = join(dir, 'stop.sqlite')
+    new Database(path).close()
+    const checkpointer = new Checkpointer(path)
+    const [first, second] = await Promise.all([checkpointer.stop(), checkpointer.stop()])
+    expect([first, second, await checkpointer.stop()]).toEqual(['stopped', 'stopped', 'stopped'])
+  })
+
+  it('gives up on a worker stuck in a checkpoint, and counts it', async () => {
+    const path = join(dir, 'stuck.sqlite')
+    const writer = new Database(path)
+    writer.run('PRAGMA journal_mode = WAL')
+    writer.run('CREATE TABLE t (id INTEGER PRIMARY KEY)')
+    // The worker's first RESTART checkpoint waits for this write lock before it can read the stop message.
+    writer.run('BEGIN IMMEDIATE')
+    const timeouts = checkpointerStopTimeouts()
+    try {
+      const checkpointer = new Checkpointer(path, { restartFrames: -1, busyTimeoutMs: 60_000, stopTimeoutMs: 0 })
+      expect(await checkpointer.stop()).toBe('timed out')
+      expect(checkpointerStopTimeouts()).toBe(timeouts + 1)
+    } finally {
+      writer.run('ROLLBACK')
+      writer.close()
     }
   })
 })

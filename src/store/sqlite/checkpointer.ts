@@ -5,7 +5,17 @@ export interface CheckpointerOptions {
   restartFrames?: number
   /** How long a RESTART checkpoint waits for the writer, ms. */
   busyTimeoutMs?: number
+  /** How long stop() waits for a worker that does not answer (stuck in a checkpoint) before terminating it, ms. */
+  stopTimeoutMs?: number
 }
+
+/** How stop() ended: the worker answered, the worker had already exited, or it did not answer in time. */
+export type StopOutcome = 'stopped' | 'exited' | 'timed out'
+
+let stopTimeouts = 0
+
+/** How many times in this process stop() gave up waiting for a worker and terminated it. */
+export const checkpointerStopTimeouts = () => stopTimeouts
 
 // The worker's code, inlined so the compiled binary carries it without another entry point. It opens its
 // own connection; a checkpoint there blocks only that thread, fsync included.
@@ -45,12 +55,17 @@ let sourceUrl: string | undefined
  */
 export class Checkpointer {
   readonly #worker: Worker
+  readonly #stopTimeoutMs: number
+  #exited = false
+  #stopping: Promise<StopOutcome> | undefined
 
   constructor(path: string, options: CheckpointerOptions = {}) {
     sourceUrl ??= URL.createObjectURL(new Blob([SOURCE], { type: 'application/javascript' }))
+    this.#stopTimeoutMs = options.stopTimeoutMs ?? 3000
     this.#worker = new Worker(sourceUrl)
     // Never keeps a process (a CLI command, a test run) alive by itself.
     this.#worker.unref()
+    this.#worker.addEventListener('close', () => (this.#exited = true))
     this.#worker.postMessage({
       path,
       intervalMs: options.intervalMs ?? 20,
@@ -59,17 +74,30 @@ export class Checkpointer {
     })
   }
 
-  /** Stops checkpointing and closes the worker's connection. */
-  async stop(): Promise<void> {
-    const stopped = new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 3000)
-      this.#worker.onmessage = () => {
+  /**
+   * Stops checkpointing and closes the worker's connection. Every call shares the first one's outcome: the
+   * worker is terminated after it answers, so a second 'stop' message would never be answered.
+   */
+  stop(): Promise<StopOutcome> {
+    this.#stopping ??= this.#stop()
+    return this.#stopping
+  }
+
+  async #stop(): Promise<StopOutcome> {
+    if (this.#exited) return 'exited'
+    const outcome = await new Promise<StopOutcome>((resolve) => {
+      const timer = setTimeout(() => resolve('timed out'), this.#stopTimeoutMs)
+      const settle = (outcome: StopOutcome) => {
         clearTimeout(timer)
-        resolve()
+        resolve(outcome)
       }
+      this.#worker.addEventListener('message', () => settle('stopped'), { once: true })
+      // A worker that died (an uncaught error) cannot answer either.
+      this.#worker.addEventListener('close', () => settle('exited'), { once: true })
+      this.#worker.postMessage({ stop: true })
     })
-    this.#worker.postMessage({ stop: true })
-    await stopped
+    if (outcome === 'timed out') stopTimeouts++
     this.#worker.terminate()
+    return outcome
   }
 }
