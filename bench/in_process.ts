@@ -9,6 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildApp } from '../src/app.ts'
+import { createCore } from '../src/context.ts'
 import { loadConfig } from '../src/config/load.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { SqliteDriver } from '../src/store/sqlite/driver.ts'
@@ -59,7 +60,7 @@ try {
       'log.level': 'warn',
     },
   })
-  const { publicApp, adminApp } = buildApp({ config, store })
+  const { publicApp, adminApp } = buildApp({ core: createCore({ config, store }) })
   await createBenchClients({ adminUrl: 'http://admin' }, (request) => adminApp.handle(request))
   const tokenRequest = () => new Request('http://public/oauth2/token', { method: 'POST', headers: { ...FORM, authorization: BASIC }, body: CC_BODY })
   /** One request (or one flow) of the load; throws when it does not succeed. */

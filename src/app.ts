@@ -1,12 +1,7 @@
-import { noPeers, type Peers } from './cluster/peers.ts'
-import type { Config } from './config/schema.ts'
-import type { AppContext } from './context.ts'
-import { CachedClientDirectory } from './clients/directory.ts'
-import { Sealer } from './crypto/aead.ts'
-import { StoreKeyManager } from './keys/manager.ts'
+import { createContext, type AppContext, type ContextDeps } from './context.ts'
+import { versionRoutes } from './http/admin/version.ts'
 import { healthRoutes } from './http/health.ts'
 import { rootApp, shell, type HttpApp } from './http/app_shell.ts'
-import { versionRoutes } from './http/admin/version.ts'
 import { keysRoutes } from './http/admin/keys.ts'
 import { clientsRoutes } from './http/admin/clients.ts'
 import { jwksRoutes } from './http/public/jwks.ts'
@@ -23,52 +18,13 @@ import { flowsRoutes } from './http/admin/flows.ts'
 import { logoutAdminRoutes } from './http/admin/logout.ts'
 import { sessionsRoutes } from './http/admin/sessions.ts'
 import { logoutRoutes } from './http/public/logout.ts'
-import { BackchannelLogout, type BackchannelOptions } from './oidc/logout/backchannel.ts'
-import { silentLogger, type Logger } from './log.ts'
-import type { Store } from './store/types.ts'
-import { systemClock, type Clock } from './util/clock.ts'
-import { VERSION } from './version.ts'
 
-export interface AppDeps {
-  config: Config
-  store: Store
-  clock?: Clock
-  logger?: Logger
-  /** Back-channel logout delivery (fetch, scheduler, retries); defaults to global fetch and timers. */
-  backchannel?: BackchannelOptions
-  /** The other worker threads (`serve.workers`); none by default. */
-  peers?: Peers
-}
+export type AppDeps = ContextDeps
 
 export interface Apps {
   publicApp: HttpApp
   adminApp: HttpApp
   ctx: AppContext
-}
-
-const trimSlash = (s: string) => s.replace(/\/+$/, '')
-
-function createContext(deps: AppDeps): AppContext {
-  const { config } = deps
-  const issuer = config.urls.self.issuer || `http://localhost:${config.serve.public.port}`
-  const sealer = new Sealer(config.secrets.system)
-  const clock = deps.clock ?? systemClock
-  const logger = deps.logger ?? silentLogger
-  return {
-    config,
-    store: deps.store,
-    clock: deps.clock ?? systemClock,
-    logger: deps.logger ?? silentLogger,
-    sealer,
-    version: VERSION,
-    issuer,
-    publicUrl: trimSlash(config.urls.self.public || issuer),
-    adminUrl: trimSlash(config.urls.self.admin || `http://localhost:${config.serve.admin.port}`),
-    clients: new CachedClientDirectory(deps.store, deps.clock ?? systemClock),
-    keys: new StoreKeyManager({ store: deps.store, sealer, clock, logger, config }),
-    backchannel: new BackchannelLogout(deps.backchannel),
-    peers: deps.peers ?? noPeers,
-  }
 }
 
 /** Builds the public and admin APIs without listening; tests call `.handle(new Request(…))`. */

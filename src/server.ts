@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto'
 import { buildApp, type Apps } from './app.ts'
+import { createCore } from './context.ts'
 import { workerEnv, workerIdOf, workerRole } from './cluster/role.ts'
 import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli/io.ts'
 import { loadConfig } from './config/load.ts'
@@ -172,10 +173,10 @@ export async function runServer(options: ServeOptions, io: ServerIo): Promise<nu
       logger.error(`stopping: ${reason}`)
       stop('workers failing')
     })
-    const apps = buildApp({ config, store, logger, peers: role.peers })
-    role.attach?.(apps.ctx, stop)
-    await loadPlugins(apps.ctx)
-    await apps.ctx.keys.ensureDefaultSets()
+    const core = createCore({ config, store, logger, peers: role.peers })
+    role.attach?.(core, stop)
+    const apps = buildApp({ core, plugins: await loadPlugins(core) })
+    await core.keys.ensureDefaultSets()
     // --dev with the built-in login and consent pages: a demo client and an authorize URL to open.
     const demo = apis.includes('public') && demoActive(config) && !role.worker ? await setUpDemo(apps.ctx) : null
     server = listen(apps, config, logger, apis)

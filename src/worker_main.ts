@@ -1,6 +1,7 @@
 import { dispatch } from './cli/commands.ts'
 import { processOutput } from './cli/process_output.ts'
-import type { CliIo, ExitMessage } from './cli/io.ts'
+import type { CliIo } from './cli/io.ts'
+import type { ExitMessage } from './cluster/threads.ts'
 
 /**
  * The entry of a worker thread (`serve.workers` > 1): the same command line as the first thread, with the

@@ -2,7 +2,11 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Configuration, JwkApi, MetadataApi, OAuth2Api } from '@ory/hydra-client'
-import { buildApp, type AppDeps, type Apps } from '../src/app.ts'
+import { buildApp, type Apps } from '../src/app.ts'
+import { createCore } from '../src/context.ts'
+import type { Logger } from '../src/log.ts'
+import type { BackchannelOptions } from '../src/oidc/logout/backchannel.ts'
+import { loadPlugins, type LoadPluginsOptions } from '../src/plugins/loader.ts'
 import { loadConfig } from '../src/config/load.ts'
 import type { Config } from '../src/config/schema.ts'
 import type { HttpApp } from '../src/http/app_shell.ts'
@@ -111,15 +115,28 @@ export function fetchOf(app: HttpApp): typeof fetch {
   return f as typeof fetch
 }
 
-/** Builds the apps over a fresh store from `factory`, with a manual clock. */
+export interface ServerDeps {
+  logger?: Logger
+  /** Back-channel logout delivery (fetch, scheduler, retries). */
+  backchannel?: BackchannelOptions
+  /** The plugins the config's `plugins:` list may name besides the first-party ones (as the server loads them). */
+  plugins?: LoadPluginsOptions
+}
+
+/**
+ * Builds the apps over a fresh store from `factory`, with a manual clock, as the server does: core services,
+ * the configured plugins (a PluginError rejects), then the app.
+ */
 export async function startServer(
   factory: StoreFactory,
   configOverrides: Record<string, unknown> = {},
-  deps: Partial<AppDeps> = {},
+  deps: ServerDeps = {},
 ): Promise<TestServer> {
   const store = await factory.open()
   const clock = manualClock(Date.UTC(2026, 0, 1))
-  const apps = buildApp({ config: testConfig(configOverrides), store, clock, ...deps })
+  const core = createCore({ config: testConfig(configOverrides), store, clock, ...(deps.logger ? { logger: deps.logger } : {}) })
+  const plugins = await loadPlugins(core, deps.plugins)
+  const apps = buildApp({ core, plugins, ...(deps.backchannel ? { backchannel: deps.backchannel } : {}) })
   const adminFetch = fetchOf(apps.adminApp)
   const sdk = new Configuration({
     basePath: ADMIN_BASE,

@@ -1,4 +1,4 @@
-import { LIFESPAN_FIELDS, type OAuth2Client } from './model.ts'
+import { LIFESPAN_FIELDS, type OAuth2Client } from '../protocol/client.ts'
 
 /** A client document as an admin sends it: every field optional, plus the write-only secret. */
 export type ClientInput = Partial<Omit<OAuth2Client, 'created_at' | 'updated_at' | 'client_secret_expires_at'>> & {

@@ -1,5 +1,5 @@
 import { createHmac, randomBytes } from 'node:crypto'
-import type { ClientDirectory, ClientRecord } from '../services.ts'
+import type { ClientDirectory, ClientRecord } from '../protocol/services.ts'
 import type { Store } from '../store/types.ts'
 import type { Clock } from '../util/clock.ts'
 import { recordFromRow } from './record.ts'

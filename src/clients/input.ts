@@ -1,6 +1,6 @@
 import { InvalidClientMetadata } from '../protocol/errors.ts'
 import type { ClientInput } from './defaults.ts'
-import { LIFESPAN_FIELDS, type LifespanField } from './model.ts'
+import { LIFESPAN_FIELDS, type LifespanField } from '../protocol/client.ts'
 import { isRecord } from '../protocol/json.ts'
 
 const STRINGS = [

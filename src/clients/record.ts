@@ -1,6 +1,6 @@
-import type { ClientRecord } from '../services.ts'
+import type { ClientRecord } from '../protocol/services.ts'
 import type { ClientRow } from '../store/types.ts'
-import type { OAuth2Client } from './model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 
 /** RFC 3339 as Go prints it: fractional seconds only when non-zero, trailing zeros trimmed. */
 export function rfc3339(ms: number): string {

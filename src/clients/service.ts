@@ -1,19 +1,21 @@
 import { randomUUID } from 'node:crypto'
-import type { AppContext } from '../context.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { Conflict, InvalidRequest, NotFound } from '../protocol/errors.ts'
-import { grantTypesSupported } from '../oauth2/grants/index.ts'
 import { StoreError, type ClientRow } from '../store/types.ts'
 import { withDefaults, type ClientInput } from './defaults.ts'
 import { readClientInput, readLifespans } from './input.ts'
 import { applyJsonPatch, JsonPatchError, type Json } from './json_patch.ts'
-import type { OAuth2Client } from './model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 import { recordFromRow } from './record.ts'
 import { sealedSecretAad } from './sealed_secret.ts'
 import { generateSecret, hashSecret } from './secret_hash.ts'
 import { SECRET_METHODS, validateClient } from './validate.ts'
-import { invalidateClient } from '../cluster/peers.ts'
+import { invalidateClient } from '../protocol/services.ts'
 
-export type ClientsContext = Pick<AppContext, 'config' | 'store' | 'clock' | 'sealer' | 'clients' | 'peers'>
+/** What the client admin API needs: the core services, and the grant types clients may register (built-in and plugins'). */
+export type ClientsContext = Pick<CoreContext, 'config' | 'store' | 'clock' | 'sealer' | 'clients' | 'peers'> & {
+  readonly grants: { types(): string[] }
+}
 
 /** A client as returned by create, replace and rotate: with the plaintext secret when one was just set. */
 export type ClientWithSecret = OAuth2Client & { client_secret?: string }
@@ -40,8 +42,8 @@ async function prepare(ctx: ClientsContext, input: ClientInput, existing: Client
     dev: config.dev,
     subjectTypes: config.oidc.subject_identifiers.supported_types,
     hasher: config.oauth2.hashers.algorithm,
-    // Includes grant types registered by plugins (the registry is per app context).
-    grantTypes: grantTypesSupported(ctx as AppContext),
+    // Includes grant types registered by plugins.
+    grantTypes: ctx.grants.types(),
   })
   let secret = input.client_secret || undefined
   let hash = existing?.secret_hash ?? null

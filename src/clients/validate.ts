@@ -2,7 +2,7 @@ import { createPublicKey, type JsonWebKeyInput } from 'node:crypto'
 import { InvalidClientMetadata, OAuthError } from '../protocol/errors.ts'
 import { parseDuration } from '../util/duration.ts'
 import type { ClientDocument } from './defaults.ts'
-import { LIFESPAN_FIELDS } from './model.ts'
+import { LIFESPAN_FIELDS } from '../protocol/client.ts'
 import { BCRYPT_MAX_BYTES } from './secret_hash.ts'
 
 export interface ValidationPolicy {

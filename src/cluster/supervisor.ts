@@ -1,6 +1,7 @@
-import type { CliIo, WorkerHandle } from '../cli/io.ts'
+import type { ThreadHost, WorkerHandle } from './threads.ts'
 import type { Logger } from '../log.ts'
-import { isInvalidation, type Invalidation, type Peers } from './peers.ts'
+import { isInvalidation } from './peers.ts'
+import { type Invalidation, type Peers } from '../protocol/services.ts'
 
 /** The environment variable that tells a thread it is worker N of a server (1-based; the supervisor is 0). */
 export const WORKER_ENV = 'GATEHOUSE_WORKER'
@@ -27,7 +28,7 @@ interface Slot {
 export interface SupervisorOptions {
   /** Workers besides the supervisor itself. */
   count: number
-  spawn: NonNullable<CliIo['spawnWorker']>
+  spawn: NonNullable<ThreadHost['spawnWorker']>
   logger: Logger
   /** A peer's invalidation, to apply on the supervisor's own thread. */
   onInvalidation(message: Invalidation): void

@@ -5,8 +5,9 @@ import type { TokenResponse } from '../oauth2/issue.ts'
 import { tokenEndpoint } from '../oauth2/token.ts'
 import { demoActive } from './builtin_pages.ts'
 import { DEMO_CLIENT_ID, demoAuthorizeUrl, demoRedirectUri, demoSecret, openDemoState, type DemoState } from './demo_client.ts'
-import { guarded, html, inactive, type PageOutcome } from './outcome.ts'
+import { guarded, html, inactive } from './outcome.ts'
 import { h, page } from './page.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 type Query = ReadonlyMap<string, string>
 
@@ -65,7 +66,7 @@ function tokensPage(ctx: AppContext, tokens: TokenResponse, idToken: string, cla
  * `GET /oauth2/fallbacks/callback`: the demo client's redirect URI. It checks `state` and `iss` (RFC 9207),
  * redeems the code, verifies the ID token and shows the tokens; an error response is shown as such.
  */
-export function showCallback(ctx: AppContext, query: Query): Promise<PageOutcome> {
+export function showCallback(ctx: AppContext, query: Query): Promise<Outcome> {
   if (!demoActive(ctx.config)) return Promise.resolve(inactive('callback'))
   return guarded(async () => {
     const error = query.get('error')

@@ -1,10 +1,11 @@
-import type { OAuth2Client } from '../clients/model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 import type { AppContext } from '../context.ts'
 import { acceptConsentRequest, getConsentRequest, rejectConsentRequest } from '../flow/consent_request.ts'
-import { BUILTIN_PAGE_PATHS, builtinPageActive } from './builtin_pages.ts'
-import { follow, forged, guarded, html, inactive, type PageOutcome } from './outcome.ts'
+import { BUILTIN_PAGE_PATHS, builtinPageActive } from '../flow/apps.ts'
+import { follow, forged, guarded, html, inactive } from './outcome.ts'
 import { checkRow, clientLabel, h, hidden, page } from './page.ts'
 import { pageToken, pageTokenValid } from './page_token.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 type Form = ReadonlyMap<string, string>
 
@@ -57,12 +58,12 @@ function consentForm(ctx: AppContext, challenge: string, r: ConsentRequestView):
   return page(`Authorize ${name}`, body)
 }
 
-async function consentRequest(ctx: AppContext, challenge: string): Promise<ConsentRequestView | PageOutcome> {
+async function consentRequest(ctx: AppContext, challenge: string): Promise<ConsentRequestView | Outcome> {
   const result = await getConsentRequest(ctx, challenge)
   return result.status === 200 ? (result.body as ConsentRequestView) : follow(result)
 }
 
-const isOutcome = (v: ConsentRequestView | PageOutcome): v is PageOutcome => 'kind' in v
+const isOutcome = (v: ConsentRequestView | Outcome): v is Outcome => 'kind' in v
 
 /** The checked values of a group of boxes, kept only when they were requested. */
 function checked(form: Form, prefix: string, requested: string[]): string[] {
@@ -74,7 +75,7 @@ function checked(form: Form, prefix: string, requested: string[]): string[] {
  * `GET /oauth2/fallbacks/consent?consent_challenge=`: the client, the subject and every requested scope and
  * audience, checked. A consent that may be skipped (or a client with skip_consent) is granted at once.
  */
-export function showConsent(ctx: AppContext, challenge: string): Promise<PageOutcome> {
+export function showConsent(ctx: AppContext, challenge: string): Promise<Outcome> {
   if (!builtinPageActive(ctx.config, 'consent')) return Promise.resolve(inactive('consent'))
   return guarded(async () => {
     const r = await consentRequest(ctx, challenge)
@@ -88,7 +89,7 @@ export function showConsent(ctx: AppContext, challenge: string): Promise<PageOut
 }
 
 /** `POST /oauth2/fallbacks/consent`: grants the checked scopes and audiences (Allow) or denies with access_denied. */
-export function submitConsent(ctx: AppContext, form: Form): Promise<PageOutcome> {
+export function submitConsent(ctx: AppContext, form: Form): Promise<Outcome> {
   if (!builtinPageActive(ctx.config, 'consent')) return Promise.resolve(inactive('consent'))
   const challenge = form.get('consent_challenge') ?? ''
   if (!pageTokenValid(ctx.sealer, 'consent', challenge, form.get('csrf_token'))) return Promise.resolve(forged())

@@ -1,11 +1,12 @@
-import type { OAuth2Client } from '../clients/model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 import type { AppContext } from '../context.ts'
 import { acceptLoginRequest, getLoginRequest, rejectLoginRequest } from '../flow/login_request.ts'
 import type { OidcContext } from '../flow/state.ts'
-import { BUILTIN_PAGE_PATHS, builtinPageActive } from './builtin_pages.ts'
-import { follow, forged, guarded, html, inactive, type PageOutcome } from './outcome.ts'
+import { BUILTIN_PAGE_PATHS, builtinPageActive } from '../flow/apps.ts'
+import { follow, forged, guarded, html, inactive } from './outcome.ts'
 import { clientLabel, h, hidden, page } from './page.ts'
 import { pageToken, pageTokenValid } from './page_token.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 type Form = ReadonlyMap<string, string>
 
@@ -37,18 +38,18 @@ function loginForm(ctx: AppContext, challenge: string, request: LoginRequestView
   return page('Sign in', body)
 }
 
-async function loginRequest(ctx: AppContext, challenge: string): Promise<LoginRequestView | PageOutcome> {
+async function loginRequest(ctx: AppContext, challenge: string): Promise<LoginRequestView | Outcome> {
   const result = await getLoginRequest(ctx, challenge)
   return result.status === 200 ? (result.body as LoginRequestView) : follow(result)
 }
 
-const isOutcome = (v: LoginRequestView | PageOutcome): v is PageOutcome => 'kind' in v
+const isOutcome = (v: LoginRequestView | Outcome): v is Outcome => 'kind' in v
 
 /**
  * `GET /oauth2/fallbacks/login?login_challenge=`: the sign-in form; a remembered session (skip) is accepted at
  * once with its subject, as Hydra's reference login app does.
  */
-export function showLogin(ctx: AppContext, challenge: string): Promise<PageOutcome> {
+export function showLogin(ctx: AppContext, challenge: string): Promise<Outcome> {
   if (!builtinPageActive(ctx.config, 'login')) return Promise.resolve(inactive('login'))
   return guarded(async () => {
     const request = await loginRequest(ctx, challenge)
@@ -59,7 +60,7 @@ export function showLogin(ctx: AppContext, challenge: string): Promise<PageOutco
 }
 
 /** `POST /oauth2/fallbacks/login`: signs the named user in (accept) or cancels (reject with access_denied). */
-export function submitLogin(ctx: AppContext, form: Form): Promise<PageOutcome> {
+export function submitLogin(ctx: AppContext, form: Form): Promise<Outcome> {
   if (!builtinPageActive(ctx.config, 'login')) return Promise.resolve(inactive('login'))
   const challenge = form.get('login_challenge') ?? ''
   if (!pageTokenValid(ctx.sealer, 'login', challenge, form.get('csrf_token'))) return Promise.resolve(forged())

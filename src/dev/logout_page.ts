@@ -1,10 +1,11 @@
-import type { OAuth2Client } from '../clients/model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 import type { AppContext } from '../context.ts'
-import { acceptLogoutRequest, getLogoutRequest, rejectLogoutRequest } from '../oidc/logout/logout_request.ts'
-import { BUILTIN_PAGE_PATHS, builtinPageActive } from './builtin_pages.ts'
-import { follow, forged, guarded, html, inactive, type PageOutcome } from './outcome.ts'
+import { acceptLogoutRequest, getLogoutRequest, rejectLogoutRequest } from '../flow/logout_request.ts'
+import { BUILTIN_PAGE_PATHS, builtinPageActive } from '../flow/apps.ts'
+import { follow, forged, guarded, html, inactive } from './outcome.ts'
 import { clientLabel, h, hidden, page } from './page.ts'
 import { pageToken, pageTokenValid } from './page_token.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 type Form = ReadonlyMap<string, string>
 
@@ -31,7 +32,7 @@ function confirmForm(ctx: AppContext, challenge: string, r: LogoutRequestView): 
 const stayed = () => page('Still signed in', '<h1>You are still signed in</h1><p>Nothing was changed; you may close this page.</p>')
 
 /** `GET /oauth2/fallbacks/logout?logout_challenge=`: asks to confirm, unless the client has skip_logout_consent. */
-export function showLogout(ctx: AppContext, challenge: string): Promise<PageOutcome> {
+export function showLogout(ctx: AppContext, challenge: string): Promise<Outcome> {
   if (!builtinPageActive(ctx.config, 'logout')) return Promise.resolve(inactive('logout'))
   return guarded(async () => {
     const result = await getLogoutRequest(ctx, challenge)
@@ -43,7 +44,7 @@ export function showLogout(ctx: AppContext, challenge: string): Promise<PageOutc
 }
 
 /** `POST /oauth2/fallbacks/logout`: yes ends the session (accept), no leaves it (reject). */
-export function submitLogout(ctx: AppContext, form: Form): Promise<PageOutcome> {
+export function submitLogout(ctx: AppContext, form: Form): Promise<Outcome> {
   if (!builtinPageActive(ctx.config, 'logout')) return Promise.resolve(inactive('logout'))
   const challenge = form.get('logout_challenge') ?? ''
   if (!pageTokenValid(ctx.sealer, 'logout', challenge, form.get('csrf_token'))) return Promise.resolve(forged())

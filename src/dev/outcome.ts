@@ -1,15 +1,14 @@
 import type { AdminResult } from '../flow/handled.ts'
 import { NotFound, OAuthError, RequestForbidden } from '../protocol/errors.ts'
-import type { BuiltinPage } from './builtin_pages.ts'
-import { page, h } from './page.ts'
+import type { BuiltinPage } from '../flow/apps.ts'
+import { STYLE_HASH, page, h } from './page.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
-/** What a built-in page answers; the HTTP layer adds the security headers. */
-export type PageOutcome = { kind: 'redirect'; location: string } | { kind: 'html'; status: number; html: string }
-
-export const html = (status: number, body: string): PageOutcome => ({ kind: 'html', status, html: body })
+/** A built-in page: its one inline style sheet is allowed by hash. */
+export const html = (status: number, body: string): Outcome => ({ kind: 'page', status, html: body, styleHashes: [STYLE_HASH] })
 
 /** An OAuth error as a page; an HTML 401 would demand a WWW-Authenticate challenge, so it shows as 400. */
-export function errorOutcome(err: OAuthError): PageOutcome {
+export function errorOutcome(err: OAuthError): Outcome {
   const body =
     `<h1>Something went wrong</h1><p class="error"><code>${h(err.error)}</code></p>` +
     `<p>${h(err.fullDescription)}</p>`
@@ -17,7 +16,7 @@ export function errorOutcome(err: OAuthError): PageOutcome {
 }
 
 /** The answer outside --dev, or when the operator configured an app of their own for this page. */
-export function inactive(what: BuiltinPage | 'callback'): PageOutcome {
+export function inactive(what: BuiltinPage | 'callback'): Outcome {
   const hint =
     what === 'callback'
       ? 'The demo callback is only served under --dev while the built-in login and consent pages are in use.'
@@ -26,21 +25,21 @@ export function inactive(what: BuiltinPage | 'callback'): PageOutcome {
 }
 
 /** A POST without the token of its page. */
-export const forged = (): PageOutcome =>
+export const forged = (): Outcome =>
   errorOutcome(RequestForbidden.with({ hint: 'The form is missing its anti-forgery token, or the token belongs to another request.' }))
 
 /**
  * Where an accept or reject sends the browser: its `redirect_to`. A challenge handled before (410) sends the
  * browser on to the redirect recorded then, as the admin API reports it.
  */
-export function follow(result: AdminResult): PageOutcome {
+export function follow(result: AdminResult): Outcome {
   const to = (result.body as { redirect_to?: unknown } | null)?.redirect_to
   if (typeof to === 'string' && to) return { kind: 'redirect', location: to }
   return errorOutcome(NotFound.with({ hint: 'This request was already handled.' }))
 }
 
 /** Runs a page handler; protocol refusals (invalid or expired challenges, bad input) become error pages. */
-export async function guarded(run: () => Promise<PageOutcome>): Promise<PageOutcome> {
+export async function guarded(run: () => Promise<Outcome>): Promise<Outcome> {
   try {
     return await run()
   } catch (err) {

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { OAuth2Client } from '../clients/model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 import { escapeHtml } from '../util/html.ts'
 
 /** Escapes for HTML text and quoted attributes; short, since every page interpolates through it. */

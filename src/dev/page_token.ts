@@ -1,6 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
 import type { Sealer } from '../crypto/aead.ts'
-import type { BuiltinPage } from './builtin_pages.ts'
+import type { BuiltinPage } from '../flow/apps.ts'
 
 const aad = (page: BuiltinPage) => `dev_page_token:${page}`
 const digest = (challenge: string) => createHash('sha256').update(challenge).digest()

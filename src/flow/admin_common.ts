@@ -1,11 +1,11 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { FlowContext } from './context.ts'
 import { InvalidRequest, NotFound } from '../protocol/errors.ts'
 import { MAX_CHALLENGE_LENGTH } from './challenge.ts'
 import { gone, handledRedirect, recordHandled, type AdminResult } from './handled.ts'
 
 /** The client of a flow as the admin API shows it (no secret); not_found when it was deleted meanwhile. */
-export async function flowClient(ctx: AppContext, clientId: string): Promise<OAuth2Client> {
+export async function flowClient(ctx: FlowContext, clientId: string): Promise<OAuth2Client> {
   const record = await ctx.clients.get(clientId)
   if (!record) throw NotFound.with({ hint: 'The OAuth 2.0 Client of this request no longer exists.' })
   return record.client
@@ -48,7 +48,7 @@ export function withParam(url: string, name: string, value: string): string {
  * building this redirect fails (a scope no longer allowed, a client deleted meanwhile).
  */
 export async function handOut(
-  ctx: AppContext,
+  ctx: FlowContext,
   handledId: string,
   expiresAt: number,
   build: () => string | Promise<string>,

@@ -1,15 +1,15 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
-import { builtinPageUrl } from '../dev/builtin_pages.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { FlowContext } from './context.ts'
 import { audienceAllowed } from '../oauth2/audience.ts'
 import { isHttpsOrLoopback } from '../oauth2/checks/redirect_uri.ts'
 import { InvalidRequest, ServerError, ConsentRequired } from '../protocol/errors.ts'
-import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import { scopeStrategy } from '../oauth2/scope.ts'
 import type { Browser } from './browser.ts'
 import { MAX_CHALLENGE_LENGTH, sealChallenge } from './challenge.ts'
-import { acceptedByPolicy, applyConsentPolicies } from '../plugins/consent_policies.ts'
-import { newCsrfValue, type AuthenticatedLogin, type AuthorizationSnapshot, type ConsentChallengeState } from './state.ts'
+import { newCsrfValue, type AuthenticatedLogin, type AuthorizationSnapshot, type ConsentAcceptance, type ConsentChallengeState, type ConsentVerifierState } from './state.ts'
+import type { PolicyGrant } from './consent_policy.ts'
+import { withParam } from './admin_common.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 /**
  * Whether an earlier consent may be reused (Hydra's consent `skip`): a remembered, unexpired flow of the same
@@ -17,7 +17,7 @@ import { newCsrfValue, type AuthenticatedLogin, type AuthorizationSnapshot, type
  * for a public client whose redirect URI does not vouch for it.
  */
 export async function consentSkippable(
-  ctx: AppContext,
+  ctx: FlowContext,
   client: OAuth2Client,
   request: AuthorizationSnapshot,
   subject: string,
@@ -42,23 +42,23 @@ export async function consentSkippable(
  * consent app (which must accept even when `skip` is true).
  */
 export async function requestConsent(
-  ctx: AppContext,
+  ctx: FlowContext,
   browser: Browser,
   client: OAuth2Client,
   request: AuthorizationSnapshot,
   loginChallenge: string,
   login: AuthenticatedLogin,
-): Promise<AuthorizeOutcome> {
+): Promise<Outcome> {
   const consented = await consentSkippable(ctx, client, request, login.subject)
   // Plugins' consent policies may deny, narrow the request, insist on the consent app, or consent themselves.
-  const policy = await applyConsentPolicies(ctx, { client, request, login, previouslyConsented: consented })
+  const policy = await ctx.consentPolicies.apply({ client, request, login, previouslyConsented: consented })
   request = policy.request
   const skip = !policy.prompt && (policy.narrowed ? await consentSkippable(ctx, client, request, login.subject) : consented)
   // OIDC Core §3.1.2.6: prompt=none cannot be honoured without a consent to reuse.
   if (!skip && !policy.grant && request.prompt.includes('none')) {
     throw ConsentRequired.with({ hint: "Prompt 'none' was requested, but no previous consent was found." })
   }
-  const consentUrl = ctx.config.urls.consent || builtinPageUrl(ctx, 'consent')
+  const consentUrl = ctx.apps.consent
   if (!consentUrl && !policy.grant) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.consent is not configured.' }) }
 
   const expiresAt = ctx.clock() + ctx.config.ttl.login_consent_request
@@ -79,4 +79,16 @@ export async function requestConsent(
   const url = new URL(consentUrl!)
   url.searchParams.set('consent_challenge', challenge)
   return { kind: 'redirect', location: url.href }
+}
+
+/**
+ * Consent given by a policy: a consent verifier sealed as the consent app's accept would have produced, for the
+ * browser to bring back to the authorization endpoint (which stores the flow once and issues the code).
+ */
+function acceptedByPolicy(ctx: FlowContext, challenge: ConsentChallengeState, grant: PolicyGrant): string {
+  const now = ctx.clock()
+  const accepted: ConsentAcceptance = { ...grant, context: null, handled_at: now }
+  const verifier: ConsentVerifierState = { id: crypto.randomUUID(), challenge, accepted }
+  const sealed = sealChallenge(ctx.sealer, 'consent_verifier', verifier, now + ctx.config.ttl.login_consent_request)
+  return withParam(challenge.request.request_url, 'consent_verifier', sealed)
 }

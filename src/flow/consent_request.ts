@@ -1,5 +1,5 @@
 import type { Static } from '@sinclair/typebox'
-import type { AppContext } from '../context.ts'
+import type { FlowContext } from './context.ts'
 import { InvalidRequest, NotFound } from '../protocol/errors.ts'
 import { clientScopes, scopeStrategy } from '../oauth2/scope.ts'
 import { ConsentAcceptBody, RejectBody, denialOf, parseBody } from './admin_bodies.ts'
@@ -10,14 +10,14 @@ import type { ConsentAcceptance, ConsentChallengeState, ConsentVerifierState, De
 
 const handledId = (s: ConsentChallengeState) => `cc:${s.id}`
 
-function openConsent(ctx: AppContext, challenge: string): ConsentChallengeState {
+function openConsent(ctx: FlowContext, challenge: string): ConsentChallengeState {
   const state = openChallenge<ConsentChallengeState>(ctx.sealer, 'consent_challenge', challenge, ctx.clock())
   if (!state) throw NotFound.with({ hint: 'The consent challenge is invalid, expired or was tampered with.' })
   return state
 }
 
 /** `GET /admin/oauth2/auth/requests/consent`: Hydra's oAuth2ConsentRequest, or 410 once handled. */
-export async function getConsentRequest(ctx: AppContext, challenge: string): Promise<AdminResult> {
+export async function getConsentRequest(ctx: FlowContext, challenge: string): Promise<AdminResult> {
   const state = openConsent(ctx, challenge)
   const previous = await handledRedirect(ctx, handledId(state))
   if (previous !== null) return gone(previous)
@@ -44,20 +44,20 @@ export async function getConsentRequest(ctx: AppContext, challenge: string): Pro
   }
 }
 
-function consentVerifier(ctx: AppContext, state: ConsentChallengeState, outcome: { accepted: ConsentAcceptance } | { denied: Denial }) {
+function consentVerifier(ctx: FlowContext, state: ConsentChallengeState, outcome: { accepted: ConsentAcceptance } | { denied: Denial }) {
   const verifier: ConsentVerifierState = { id: crypto.randomUUID(), challenge: state, ...outcome }
   const sealed = sealChallenge(ctx.sealer, 'consent_verifier', verifier, ctx.clock() + ctx.config.ttl.login_consent_request)
   return withParam(state.request.request_url, 'consent_verifier', sealed)
 }
 
 /** `PUT /admin/oauth2/auth/requests/consent/accept`: the user granted `grant_scope` and `grant_access_token_audience`. */
-export async function acceptConsentRequest(ctx: AppContext, challenge: string, body: unknown): Promise<AdminResult> {
+export async function acceptConsentRequest(ctx: FlowContext, challenge: string, body: unknown): Promise<AdminResult> {
   const state = openConsent(ctx, challenge)
   const input = parseBody(ConsentAcceptBody, body)
   return handOut(ctx, handledId(state), state.expires_at, () => acceptedVerifier(ctx, state, input))
 }
 
-async function acceptedVerifier(ctx: AppContext, state: ConsentChallengeState, input: Static<typeof ConsentAcceptBody>): Promise<string> {
+async function acceptedVerifier(ctx: FlowContext, state: ConsentChallengeState, input: Static<typeof ConsentAcceptBody>): Promise<string> {
   const client = await flowClient(ctx, state.request.client_id)
   const grantScope = [...new Set(input.grant_scope ?? [])]
   const allows = scopeStrategy(ctx)
@@ -79,7 +79,7 @@ async function acceptedVerifier(ctx: AppContext, state: ConsentChallengeState, i
 }
 
 /** `PUT /admin/oauth2/auth/requests/consent/reject`: the client receives the error of the body. */
-export async function rejectConsentRequest(ctx: AppContext, challenge: string, body: unknown): Promise<AdminResult> {
+export async function rejectConsentRequest(ctx: FlowContext, challenge: string, body: unknown): Promise<AdminResult> {
   const state = openConsent(ctx, challenge)
   const denied = denialOf(parseBody(RejectBody, body), 'consent request denied')
   return handOut(ctx, handledId(state), state.expires_at, () => consentVerifier(ctx, state, { denied }))

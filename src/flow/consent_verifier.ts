@@ -1,10 +1,10 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { FlowContext } from './context.ts'
 import type { CodeIssue } from '../oauth2/authorize_session.ts'
 import { mintAuthorizationCode } from '../oauth2/authorization_code.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
 import { AccessDenied, InvalidClient } from '../protocol/errors.ts'
-import { authorizationError, authorizationResponse, type AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
+import { authorizationError, authorizationResponse } from '../oauth2/response_modes/index.ts'
 import { StoreError, type FlowRow } from '../store/types.ts'
 import { seconds } from '../util/clock.ts'
 import type { Browser } from './browser.ts'
@@ -12,6 +12,7 @@ import { openChallenge } from './challenge.ts'
 import { csrfFailure } from './csrf.ts'
 import { recordHandled } from './handled.ts'
 import { targetOf, type ConsentAcceptance, type ConsentChallengeState, type ConsentVerifierState, type FlowData } from './state.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 const USED = 'The consent verifier has already been used.'
 
@@ -79,7 +80,7 @@ function codeIssue(client: OAuth2Client, ch: ConsentChallengeState, a: ConsentAc
   }
 }
 
-async function storeFlowOnce(ctx: AppContext, row: FlowRow): Promise<void> {
+async function storeFlowOnce(ctx: FlowContext, row: FlowRow): Promise<void> {
   try {
     await ctx.store.flows.insertFlow(row)
   } catch (err) {
@@ -93,8 +94,7 @@ async function storeFlowOnce(ctx: AppContext, row: FlowRow): Promise<void> {
  * browser (consent CSRF cookie). The finished flow is stored exactly once (its id is the consent request id, so
  * a replay fails), then the authorization code is minted and sent in the requested response mode.
  */
-export async function verifyConsent(r: AuthorizationRequest, browser: Browser, verifier: string): Promise<AuthorizeOutcome> {
-  const { ctx } = r
+export async function verifyConsent(ctx: FlowContext, r: AuthorizationRequest, browser: Browser, verifier: string): Promise<Outcome> {
   const now = ctx.clock()
   const v = openChallenge<ConsentVerifierState>(ctx.sealer, 'consent_verifier', verifier, now)
   if (!v) throw AccessDenied.with({ hint: 'The consent verifier has already been used, has not been granted, or is invalid.' })

@@ -1,13 +1,13 @@
 import { timingSafeEqual } from 'node:crypto'
 import { RequestForbidden } from '../protocol/errors.ts'
-import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import type { Browser, CsrfKind } from './browser.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 /**
  * The browser returning a verifier must hold the CSRF cookie set when its challenge was issued. Returns the error
  * page to show (request_forbidden, 403) when it does not, else null.
  */
-export function csrfFailure(browser: Browser, kind: CsrfKind, clientId: string, expected: string): AuthorizeOutcome | null {
+export function csrfFailure(browser: Browser, kind: CsrfKind, clientId: string, expected: string): Outcome | null {
   const value = browser.readCsrf(kind, clientId)
   if (value === null) {
     return { kind: 'error_page', error: RequestForbidden.with({ hint: 'No CSRF value available in the session cookie.' }) }

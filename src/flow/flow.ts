@@ -1,22 +1,23 @@
+import type { FlowContext } from './context.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
 import { InvalidRequest } from '../protocol/errors.ts'
-import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import type { Browser } from './browser.ts'
 import { verifyConsent } from './consent_verifier.ts'
 import { requestLogin } from './login.ts'
 import { verifyLogin } from './login_verifier.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 /**
  * The login and consent state machine behind a valid authorization request: no verifier starts a login, a login
  * verifier leads to consent, a consent verifier ends in the authorization response.
  */
-export function continueFlow(r: AuthorizationRequest, browser: Browser): Promise<AuthorizeOutcome> {
+export function continueFlow(ctx: FlowContext, r: AuthorizationRequest, browser: Browser): Promise<Outcome> {
   const loginVerifier = r.params.get('login_verifier')
   const consentVerifier = r.params.get('consent_verifier')
   if (loginVerifier !== undefined && consentVerifier !== undefined) {
     throw InvalidRequest.with({ hint: 'login_verifier and consent_verifier must not be sent together.' })
   }
-  if (loginVerifier !== undefined) return verifyLogin(r, browser, loginVerifier)
-  if (consentVerifier !== undefined) return verifyConsent(r, browser, consentVerifier)
-  return requestLogin(r, browser)
+  if (loginVerifier !== undefined) return verifyLogin(ctx, r, browser, loginVerifier)
+  if (consentVerifier !== undefined) return verifyConsent(ctx, r, browser, consentVerifier)
+  return requestLogin(ctx, r, browser)
 }

@@ -1,20 +1,20 @@
-import { builtinPageUrl } from '../dev/builtin_pages.ts'
+import type { FlowContext } from './context.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
 import { InvalidRequest, ServerError, LoginRequired } from '../protocol/errors.ts'
-import type { AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
 import type { LoginSessionRow } from '../store/types.ts'
 import type { Browser } from './browser.ts'
 import { MAX_CHALLENGE_LENGTH, sealChallenge } from './challenge.ts'
 import { hintNamesSubject, rememberedSession } from './login_session.ts'
 import { newCsrfValue, snapshotOf, type LoginChallengeState } from './state.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 /** OIDC Core §3.1.2.1 max_age: too long since the session authenticated (max_age=0 behaves as prompt=login). */
 const maxAgeElapsed = (maxAge: number, authenticatedAt: number, now: number) =>
   maxAge === 0 || authenticatedAt + maxAge * 1000 < now
 
 /** The remembered session a login may skip to, or null when the user must authenticate (again). */
-async function skippableSession(r: AuthorizationRequest, browser: Browser): Promise<LoginSessionRow | null> {
-  const { ctx, prompt } = r
+async function skippableSession(ctx: FlowContext, r: AuthorizationRequest, browser: Browser): Promise<LoginSessionRow | null> {
+  const { prompt } = r
   // OIDC Core §3.1.2.1: prompt=login (and select_account) asks for a fresh authentication.
   if (prompt.includes('login') || prompt.includes('select_account')) return null
   const session = await rememberedSession(ctx, browser)
@@ -38,15 +38,14 @@ async function skippableSession(r: AuthorizationRequest, browser: Browser): Prom
  * First hop of a new authorization request: seal the request into a login challenge, set the per-client login
  * CSRF cookie and send the browser to the login app (which must accept even when `skip` is true).
  */
-export async function requestLogin(r: AuthorizationRequest, browser: Browser): Promise<AuthorizeOutcome> {
-  const { ctx } = r
-  const session = await skippableSession(r, browser)
+export async function requestLogin(ctx: FlowContext, r: AuthorizationRequest, browser: Browser): Promise<Outcome> {
+  const session = await skippableSession(ctx, r, browser)
   // OIDC Core §3.1.2.6: prompt=none cannot be honoured without a session.
   if (!session && r.prompt.includes('none')) {
     throw LoginRequired.with({ hint: "Prompt 'none' was requested, but no existing login session was found." })
   }
   // Under --dev without a login app of the operator's, the built-in development page.
-  const loginUrl = ctx.config.urls.login || builtinPageUrl(ctx, 'login')
+  const loginUrl = ctx.apps.login
   if (!loginUrl) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.login is not configured.' }) }
 
   const now = ctx.clock()

@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts'
+import type { FlowContext } from './context.ts'
 import { NotFound } from '../protocol/errors.ts'
 import { LoginAcceptBody, RejectBody, denialOf, parseBody } from './admin_bodies.ts'
 import { flowClient, handOut, withParam } from './admin_common.ts'
@@ -8,14 +8,14 @@ import type { Denial, LoginAcceptance, LoginChallengeState, LoginVerifierState }
 
 const handledId = (s: LoginChallengeState) => `lc:${s.id}`
 
-function openLogin(ctx: AppContext, challenge: string): LoginChallengeState {
+function openLogin(ctx: FlowContext, challenge: string): LoginChallengeState {
   const state = openChallenge<LoginChallengeState>(ctx.sealer, 'login_challenge', challenge, ctx.clock())
   if (!state) throw NotFound.with({ hint: 'The login challenge is invalid, expired or was tampered with.' })
   return state
 }
 
 /** `GET /admin/oauth2/auth/requests/login`: Hydra's oAuth2LoginRequest, or 410 once handled. */
-export async function getLoginRequest(ctx: AppContext, challenge: string): Promise<AdminResult> {
+export async function getLoginRequest(ctx: FlowContext, challenge: string): Promise<AdminResult> {
   const state = openLogin(ctx, challenge)
   const previous = await handledRedirect(ctx, handledId(state))
   if (previous !== null) return gone(previous)
@@ -36,7 +36,7 @@ export async function getLoginRequest(ctx: AppContext, challenge: string): Promi
   }
 }
 
-function loginVerifier(ctx: AppContext, state: LoginChallengeState, outcome: { accepted: LoginAcceptance } | { denied: Denial }) {
+function loginVerifier(ctx: FlowContext, state: LoginChallengeState, outcome: { accepted: LoginAcceptance } | { denied: Denial }) {
   const now = ctx.clock()
   const verifier: LoginVerifierState = { id: crypto.randomUUID(), challenge: state, ...outcome }
   const sealed = sealChallenge(ctx.sealer, 'login_verifier', verifier, now + ctx.config.ttl.login_consent_request)
@@ -50,7 +50,7 @@ function reauthenticate(state: LoginChallengeState): string {
 }
 
 /** `PUT /admin/oauth2/auth/requests/login/accept`: the login app authenticated `subject`. */
-export async function acceptLoginRequest(ctx: AppContext, challenge: string, body: unknown): Promise<AdminResult> {
+export async function acceptLoginRequest(ctx: FlowContext, challenge: string, body: unknown): Promise<AdminResult> {
   const state = openLogin(ctx, challenge)
   const input = parseBody(LoginAcceptBody, body)
   if (state.skip && input.subject !== state.subject) return handOut(ctx, handledId(state), state.expires_at, () => reauthenticate(state))
@@ -71,7 +71,7 @@ export async function acceptLoginRequest(ctx: AppContext, challenge: string, bod
 }
 
 /** `PUT /admin/oauth2/auth/requests/login/reject`: the client receives the error of the body. */
-export async function rejectLoginRequest(ctx: AppContext, challenge: string, body: unknown): Promise<AdminResult> {
+export async function rejectLoginRequest(ctx: FlowContext, challenge: string, body: unknown): Promise<AdminResult> {
   const state = openLogin(ctx, challenge)
   const denied = denialOf(parseBody(RejectBody, body), 'login request denied')
   return handOut(ctx, handledId(state), state.expires_at, () => loginVerifier(ctx, state, { denied }))

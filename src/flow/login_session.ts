@@ -1,5 +1,5 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { FlowContext } from './context.ts'
 import { subjectFor } from '../oidc/subject.ts'
 import type { LoginSessionRow } from '../store/types.ts'
 import type { Browser } from './browser.ts'
@@ -7,7 +7,7 @@ import { LoginRequired } from '../protocol/errors.ts'
 import type { AuthenticatedLogin, LoginAcceptance, LoginChallengeState } from './state.ts'
 
 /** The browser's remembered login session: its cookie opens, and the store still has it, remembered and unexpired. */
-export async function rememberedSession(ctx: AppContext, browser: Browser): Promise<LoginSessionRow | null> {
+export async function rememberedSession(ctx: FlowContext, browser: Browser): Promise<LoginSessionRow | null> {
   const sid = browser.readSessionId()
   if (!sid) return null
   const session = await ctx.store.flows.getLoginSession(sid)
@@ -16,7 +16,7 @@ export async function rememberedSession(ctx: AppContext, browser: Browser): Prom
 }
 
 /** How long a remembered session lasts: `remember_for` seconds (0 = ttl.authentication_session), capped at that TTL. */
-export function rememberForMs(ctx: AppContext, rememberFor: number): number {
+export function rememberForMs(ctx: FlowContext, rememberFor: number): number {
   const max = ctx.config.ttl.authentication_session
   return rememberFor > 0 ? Math.min(rememberFor * 1000, max) : max
 }
@@ -25,7 +25,7 @@ export function rememberForMs(ctx: AppContext, rememberFor: number): number {
  * Whether an id_token_hint's `sub` names the session's subject as this client saw it: the local subject, its
  * pairwise identifier, or a `force_subject_identifier` an earlier login of this client chose.
  */
-export async function hintNamesSubject(ctx: AppContext, client: OAuth2Client, hintSub: unknown, subject: string): Promise<boolean> {
+export async function hintNamesSubject(ctx: FlowContext, client: OAuth2Client, hintSub: unknown, subject: string): Promise<boolean> {
   if (hintSub === subject) return true
   if (typeof hintSub !== 'string') return false
   try {
@@ -43,7 +43,7 @@ export async function hintNamesSubject(ctx: AppContext, client: OAuth2Client, hi
  * session. A skipped login keeps the session as it is unless `extend_session_lifespan`.
  */
 export async function confirmLogin(
-  ctx: AppContext,
+  ctx: FlowContext,
   browser: Browser,
   challenge: LoginChallengeState,
   accepted: LoginAcceptance,

@@ -1,6 +1,7 @@
+import type { FlowContext } from './context.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
 import { AccessDenied, InvalidClient } from '../protocol/errors.ts'
-import { authorizationError, type AuthorizeOutcome } from '../oauth2/response_modes/index.ts'
+import { authorizationError } from '../oauth2/response_modes/index.ts'
 import type { Browser } from './browser.ts'
 import { openChallenge } from './challenge.ts'
 import { requestConsent } from './consent.ts'
@@ -8,14 +9,14 @@ import { csrfFailure } from './csrf.ts'
 import { recordHandled } from './handled.ts'
 import { confirmLogin } from './login_session.ts'
 import { targetOf, type LoginVerifierState } from './state.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 /**
  * The browser is back from the login app with a login verifier: it must be ours, for this client, from this
  * browser (login CSRF cookie) and unused. A rejected login goes to the client as an error; an accepted one
  * settles the login session and moves on to consent.
  */
-export async function verifyLogin(r: AuthorizationRequest, browser: Browser, verifier: string): Promise<AuthorizeOutcome> {
-  const { ctx } = r
+export async function verifyLogin(ctx: FlowContext, r: AuthorizationRequest, browser: Browser, verifier: string): Promise<Outcome> {
   const now = ctx.clock()
   const v = openChallenge<LoginVerifierState>(ctx.sealer, 'login_verifier', verifier, now)
   if (!v) throw AccessDenied.with({ hint: 'The login verifier is invalid.' })

@@ -1,6 +1,5 @@
 import type { Config } from '../config/schema.ts'
 import type { AppContext } from '../context.ts'
-import { Sealer } from '../crypto/aead.ts'
 import type { Browser, CsrfKind } from '../flow/browser.ts'
 
 const utf8 = new TextEncoder()
@@ -63,19 +62,6 @@ export function sameSiteOf(ctx: AppContext): 'Strict' | 'Lax' | 'None' {
 
 /** Cookies are Secure outside --dev whatever the configuration says. */
 export const secureCookies = (config: Config) => !config.dev || config.serve.cookies.secure
-
-const sealers = new WeakMap<AppContext, Sealer>()
-
-/** Seals cookie values with `secrets.cookie` (falling back to `secrets.system`), so they cannot be forged. */
-export function cookieSealer(ctx: AppContext): Sealer {
-  let sealer = sealers.get(ctx)
-  if (!sealer) {
-    const secrets = ctx.config.secrets.cookie.length ? ctx.config.secrets.cookie : ctx.config.secrets.system
-    sealer = secrets.length ? new Sealer(secrets) : ctx.sealer
-    sealers.set(ctx, sealer)
-  }
-  return sealer
-}
 
 /** The cookies of a request by name (the first of duplicates wins). */
 export function parseCookies(header: string | null): Map<string, string> {
@@ -153,14 +139,14 @@ export class HttpBrowser implements Browser {
     const sealed = this.#cookies.get(name)
     if (!sealed || !/^[A-Za-z0-9_-]+$/.test(sealed)) return null
     try {
-      return cookieSealer(this.#ctx).open(sealed, `cookie:${name}`)
+      return this.#ctx.cookieSealer.open(sealed, `cookie:${name}`)
     } catch {
       return null
     }
   }
 
   #write(name: string, value: string, maxAgeMs: number, path: string) {
-    const sealed = cookieSealer(this.#ctx).seal(value, `cookie:${name}`)
+    const sealed = this.#ctx.cookieSealer.seal(value, `cookie:${name}`)
     this.setCookies.push(serializeCookie(name, sealed, this.#attributes(maxAgeMs / 1000, path)))
   }
 

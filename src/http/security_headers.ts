@@ -1,10 +1,4 @@
-/** What an HTML page may load beyond nothing at all. */
-export interface PagePolicy {
-  /** CSP hash sources (`sha256-…`) of the inline scripts the page runs. */
-  scriptHashes?: readonly string[]
-  /** Origins the page may embed in iframes (front-channel logout). */
-  frameSrc?: readonly string[]
-}
+import type { PagePolicy } from '../protocol/outcome.ts'
 
 /**
  * Headers of every redirect and HTML page of the browser-facing endpoints: never cached (RFC 6749 §5.1,
@@ -14,6 +8,7 @@ export function securityHeaders(policy: PagePolicy = {}): Record<string, string>
   const csp = ["default-src 'none'", "base-uri 'none'", "frame-ancestors 'none'"]
   if (policy.scriptHashes?.length) csp.push(`script-src ${policy.scriptHashes.map((h) => `'${h}'`).join(' ')}`)
   if (policy.frameSrc?.length) csp.push(`frame-src ${policy.frameSrc.join(' ')}`)
+  if (policy.styleHashes?.length) csp.push(`style-src ${policy.styleHashes.map((h) => `'${h}'`).join(' ')}`)
   return {
     'cache-control': 'no-store',
     pragma: 'no-cache',

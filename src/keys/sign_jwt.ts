@@ -1,5 +1,5 @@
 import { CompactSign } from 'jose'
-import type { SigningKey } from '../services.ts'
+import type { SigningKey } from '../protocol/services.ts'
 
 const utf8 = new TextEncoder()
 

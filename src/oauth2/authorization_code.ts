@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts'
+import type { OAuth2Context } from './context.ts'
 import type { TokenRow } from '../store/types.ts'
 import type { AuthorizeSession, CodeIssue } from './authorize_session.ts'
 import { InvalidGrant } from '../protocol/errors.ts'
@@ -20,7 +20,7 @@ export interface StoredCode {
  * Mints an opaque authorization code (`ory_ac_…`, RFC 6749 §4.1.2) for a completed login + consent flow and
  * stores it by signature with the sealed AuthorizeSession; the code starts a new grant family.
  */
-export async function mintAuthorizationCode(ctx: AppContext, issue: CodeIssue): Promise<string> {
+export async function mintAuthorizationCode(ctx: OAuth2Context, issue: CodeIssue): Promise<string> {
   const now = ctx.clock()
   const code = mintOpaque(ctx.config.secrets.system, AUTHORIZE_CODE_PREFIX, now)
   const session: TokenSession = {
@@ -54,14 +54,14 @@ export async function mintAuthorizationCode(ctx: AppContext, issue: CodeIssue): 
 }
 
 /** The signature of a well-formed code minted with one of the system secrets; invalid_grant otherwise. */
-export function codeSignature(ctx: AppContext, code: string): string {
+export function codeSignature(ctx: OAuth2Context, code: string): string {
   const signature = opaqueSignature(ctx.config.secrets.system, AUTHORIZE_CODE_PREFIX, code)
   if (!signature) throw InvalidGrant.with({ hint: 'The authorization code is malformed or was not issued by this server.' })
   return signature
 }
 
 /** Opens the session of a code row; invalid_grant when it cannot be opened (e.g. its secret was removed). */
-export function openCode(ctx: AppContext, row: TokenRow): StoredCode {
+export function openCode(ctx: OAuth2Context, row: TokenRow): StoredCode {
   const opened = openSession(ctx, 'authorization_code', row.signature, row.session_data)
   const authorize = opened?.extra['authorize'] as AuthorizeSession | undefined
   if (!opened || !authorize) throw InvalidGrant.with({ hint: 'The authorization code session could not be restored.' })

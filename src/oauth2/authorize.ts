@@ -1,6 +1,4 @@
-import type { AppContext } from '../context.ts'
-import type { Browser } from '../flow/browser.ts'
-import { continueFlow } from '../flow/flow.ts'
+import type { OAuth2Context } from './context.ts'
 import type { Params } from '../protocol/params.ts'
 import { newAuthorizationRequest, type AuthorizationRequest, type Check } from './checks/authorization_request.ts'
 import { checkAudience } from './checks/check_audience.ts'
@@ -18,14 +16,11 @@ import { checkResponseType } from './checks/check_response_type.ts'
 import { checkScope } from './checks/check_scope.ts'
 import { checkState } from './checks/check_state.ts'
 import { OAuthError } from '../protocol/errors.ts'
-import { authorizationError, untrustedError, type AuthorizeOutcome } from './response_modes/index.ts'
+import { authorizationError, untrustedError } from './response_modes/index.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
-/** An authorization request as it arrives. */
-export interface AuthorizeInput {
-  /** The query (GET) or form body (POST); throws invalid_request for duplicates or a malformed body. */
-  readParams(): Promise<Params>
-  browser: Browser
-}
+/** What follows once a request passed every check: the login and consent flow (src/flow/flow.ts). */
+export type Interaction = (r: AuthorizationRequest) => Promise<Outcome>
 
 /**
  * The checks, in order. The first two decide whether the redirect URI can be trusted: errors before that go to
@@ -48,20 +43,23 @@ const CHECKS: readonly Check[] = [
   checkIdTokenHint,
 ]
 
-function errorOutcome(ctx: AppContext, r: AuthorizationRequest | undefined, err: OAuthError): AuthorizeOutcome {
+function errorOutcome(ctx: OAuth2Context, r: AuthorizationRequest | undefined, err: OAuthError): Outcome {
   // RFC 6749 §4.1.2.1: never redirect to an unverified redirect URI.
   if (!r?.redirectUri) return untrustedError(ctx, err)
   const target = { redirect_uri: r.redirectUri, response_mode: r.responseMode, state: r.state }
   return authorizationError(ctx, target, { error: err.error, error_description: err.fullDescription })
 }
 
-/** RFC 6749 §3.1 authorization endpoint (GET and POST): the checks, then the login and consent flow. */
-export async function authorizationEndpoint(ctx: AppContext, input: AuthorizeInput): Promise<AuthorizeOutcome> {
+/**
+ * RFC 6749 §3.1 authorization endpoint (GET and POST): the checks, then `interact` (the login and consent flow).
+ * `readParams` reads the query or form body, throwing invalid_request for duplicates or a malformed body.
+ */
+export async function authorizationEndpoint(ctx: OAuth2Context, readParams: () => Promise<Params>, interact: Interaction): Promise<Outcome> {
   let r: AuthorizationRequest | undefined
   try {
-    r = newAuthorizationRequest(ctx, await input.readParams(), ctx.clock())
+    r = newAuthorizationRequest(ctx, await readParams(), ctx.clock())
     for (const check of CHECKS) await check(r)
-    return await continueFlow(r, input.browser)
+    return await interact(r)
   } catch (err) {
     if (err instanceof OAuthError) return errorOutcome(ctx, r, err)
     throw err

@@ -1,4 +1,5 @@
-import type { OAuth2Client } from '../clients/model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import { isRecord } from '../protocol/json.ts'
 
 /**
  * What the authorization endpoint learned during a login + consent flow and stores (sealed) with the
@@ -42,4 +43,57 @@ export interface CodeIssue {
   requested_scope: string[]
   requested_audience: string[]
   session: AuthorizeSession
+}
+
+/**
+ * What an authentication leaves with the tokens of its grant (sealed in their session under `oidc`), so that
+ * ID tokens minted on refresh and userinfo answers describe the same authentication.
+ */
+export type OidcSession = Pick<
+  AuthorizeSession,
+  'subject' | 'force_subject_identifier' | 'sid' | 'auth_time' | 'requested_at' | 'acr' | 'amr' | 'id_token_claims'
+>
+
+/** Where the OidcSession sits in a token's sealed session (`TokenSession.extra`). */
+export const OIDC_SESSION_KEY = 'oidc'
+
+/** The OidcSession of an authorization (nonce excluded: it belongs to the code's ID token only). */
+export const oidcSessionOf = (s: AuthorizeSession): OidcSession => ({
+  subject: s.subject,
+  force_subject_identifier: s.force_subject_identifier,
+  sid: s.sid,
+  auth_time: s.auth_time,
+  requested_at: s.requested_at,
+  acr: s.acr,
+  amr: [...s.amr],
+  id_token_claims: { ...s.id_token_claims },
+})
+
+/** The OidcSession in a token's sealed session; null when the token was not issued from an authentication. */
+export function readOidcSession(extra: Record<string, unknown>): OidcSession | null {
+  const s = extra[OIDC_SESSION_KEY]
+  if (!isRecord(s)) return null
+  const ok =
+    typeof s.subject === 'string' &&
+    (s.force_subject_identifier === null || typeof s.force_subject_identifier === 'string') &&
+    typeof s.sid === 'string' &&
+    typeof s.auth_time === 'number' &&
+    typeof s.requested_at === 'number' &&
+    typeof s.acr === 'string' &&
+    Array.isArray(s.amr) &&
+    isRecord(s.id_token_claims)
+  return ok ? (s as unknown as OidcSession) : null
+}
+
+export interface IdTokenInput {
+  client: OAuth2Client
+  /** The grant minting the token; picks the client's `<grant>_id_token_lifespan`. */
+  grantType: string
+  session: OidcSession
+  /** Epoch ms. */
+  issuedAt: number
+  /** Only for the ID token of the authentication itself (OIDC Core §12.2: none on refresh). */
+  nonce?: string | null
+  /** The access token issued beside it, for `at_hash`. */
+  accessToken?: string
 }

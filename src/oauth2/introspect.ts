@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { NEVER_EXPIRES } from './lifespan.ts'
 import { parseScope, scopeStrategy } from './scope.ts'
 import { findToken, isActive } from './tokens/lookup.ts'
@@ -32,7 +32,7 @@ export interface IntrospectOptions {
  * RFC 7662 §2: the state of an access or refresh token (opaque or JWT). Unknown, malformed, revoked and
  * expired tokens, and tokens lacking a required scope, are all just `{active: false}` (RFC 7662 §2.2).
  */
-export async function introspectToken(ctx: AppContext, token: string, opts: IntrospectOptions = {}): Promise<IntrospectedToken> {
+export async function introspectToken(ctx: CoreContext, token: string, opts: IntrospectOptions = {}): Promise<IntrospectedToken> {
   let required: string[]
   try {
     required = parseScope(opts.scope)

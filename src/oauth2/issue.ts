@@ -1,5 +1,5 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { OAuth2Context } from './context.ts'
 import type { TokenKind, TokenRow } from '../store/types.ts'
 import { ServerError } from '../protocol/errors.ts'
 import { expiryOf, lifespanOf } from './lifespan.ts'
@@ -107,7 +107,7 @@ export function checkIssuance(grantType: string, i: Issuance | null | undefined,
  * the token response.
  */
 export async function issueTokens(
-  ctx: AppContext,
+  ctx: OAuth2Context,
   grantType: string,
   authenticated: OAuth2Client | null,
   issuance: Issuance | null | undefined,

@@ -1,5 +1,5 @@
-import { LIFESPAN_FIELDS, type LifespanField, type OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import { LIFESPAN_FIELDS, type LifespanField, type OAuth2Client } from '../protocol/client.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { parseDuration } from '../util/duration.ts'
 
 /** Token kinds with a lifespan. */
@@ -24,7 +24,7 @@ export const NEVER_EXPIRES = Number.MAX_SAFE_INTEGER
  * The lifespan in milliseconds of a token issued by a grant: the client's `<grant>_grant_<token>_lifespan`
  * when set, else the global `ttl.<token>`. -1 (refresh tokens only) means the token never expires.
  */
-export function lifespanOf(ctx: AppContext, client: OAuth2Client | null, grantType: string, token: LifespanToken): number {
+export function lifespanOf(ctx: CoreContext, client: OAuth2Client | null, grantType: string, token: LifespanToken): number {
   const prefix = GRANT_PREFIX[grantType]
   const field = prefix ? `${prefix}_${token}_lifespan` : ''
   const own = client && isLifespanField(field) ? client[field] : null

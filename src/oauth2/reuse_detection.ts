@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts'
+import type { OAuth2Context } from './context.ts'
 import type { TokenKind, TokenRow } from '../store/types.ts'
 import { InvalidGrant } from '../protocol/errors.ts'
 
@@ -7,7 +7,7 @@ import { InvalidGrant } from '../protocol/errors.ts'
  * family (RFC 6749 §4.1.2 for codes, RFC 9700 §4.14.2 for refresh tokens). The presentation is recorded
  * before the family is revoked, so a redemption racing with it can see it (revokeIfReusedMeanwhile).
  */
-export async function refuseReuse(ctx: AppContext, kind: TokenKind, row: TokenRow, hint: string): Promise<never> {
+export async function refuseReuse(ctx: OAuth2Context, kind: TokenKind, row: TokenRow, hint: string): Promise<never> {
   await ctx.store.tokens.recordReuse(kind, row.signature)
   const revoked = await ctx.store.tokens.revokeFamily(row.request_id)
   ctx.logger.warn('spent token presented again; grant family revoked', { kind, client_id: row.client_id, revoked })
@@ -19,7 +19,7 @@ export async function refuseReuse(ctx: AppContext, kind: TokenKind, row: TokenRo
  * again meanwhile, that presentation may have revoked the family before the new tokens existed, so they are
  * revoked now. Either this check sees the recorded reuse, or the reuse's revocation comes after the new tokens.
  */
-async function revokeIfReusedMeanwhile(ctx: AppContext, kind: TokenKind, redeemed: TokenRow): Promise<void> {
+async function revokeIfReusedMeanwhile(ctx: OAuth2Context, kind: TokenKind, redeemed: TokenRow): Promise<void> {
   const now = await ctx.store.tokens.get(kind, redeemed.signature)
   if (!now || (!now.active && now.used_times > redeemed.used_times)) await ctx.store.tokens.revokeFamily(redeemed.request_id)
 }
@@ -29,7 +29,7 @@ async function revokeIfReusedMeanwhile(ctx: AppContext, kind: TokenKind, redeeme
  * while the new tokens are written, is handed out once they are stored and checked for a reuse meanwhile.
  */
 export async function afterRedemption(
-  ctx: AppContext,
+  ctx: OAuth2Context,
   kind: TokenKind,
   redeemed: TokenRow,
   stored: Promise<void>,

@@ -1,5 +1,5 @@
-import type { AppContext } from '../context.ts'
-import type { ClientRecord } from '../services.ts'
+import type { OAuth2Context } from './context.ts'
+import type { ClientRecord } from '../protocol/services.ts'
 import { findToken } from './tokens/lookup.ts'
 
 /**
@@ -7,7 +7,7 @@ import { findToken } from './tokens/lookup.ts'
  * (revoking a refresh token thereby revokes the access tokens issued from it). Unknown tokens are not an
  * error (RFC 7009 §2.2).
  */
-export async function revokeToken(ctx: AppContext, client: ClientRecord, token: string, tokenTypeHint?: string): Promise<void> {
+export async function revokeToken(ctx: OAuth2Context, client: ClientRecord, token: string, tokenTypeHint?: string): Promise<void> {
   const found = await findToken(ctx, token, tokenTypeHint)
   if (!found) return
   // RFC 7009 §2.1: a token issued to another client MUST NOT be revoked. Like fosite, the refusal is answered
@@ -20,5 +20,5 @@ export async function revokeToken(ctx: AppContext, client: ClientRecord, token: 
 }
 
 /** Hydra's `DELETE /admin/oauth2/tokens?client_id=`: deletes every access token of a client. */
-export const deleteClientAccessTokens = (ctx: AppContext, clientId: string): Promise<number> =>
+export const deleteClientAccessTokens = (ctx: OAuth2Context, clientId: string): Promise<number> =>
   ctx.store.tokens.deleteByClient('access_token', clientId)

@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { InvalidScope } from '../protocol/errors.ts'
 
 /** Decides whether a requested scope is covered by a list of allowed (or granted) scopes. */
@@ -29,7 +29,7 @@ function wildcardMatch(pattern: string, scope: string): boolean {
   return true
 }
 
-export function scopeStrategy(ctx: AppContext): ScopeStrategy {
+export function scopeStrategy(ctx: CoreContext): ScopeStrategy {
   return ctx.config.strategies.scope === 'exact' ? exactScopeStrategy : wildcardScopeStrategy
 }
 

@@ -1,11 +1,10 @@
-import type { AppContext } from '../context.ts'
+import type { OAuth2Context } from './context.ts'
 import type { Params } from '../protocol/params.ts'
-import type { ClientRecord } from '../services.ts'
+import type { ClientRecord } from '../protocol/services.ts'
 import { authenticateClient, CLIENT_AUTH_PARAMS } from './client_auth/index.ts'
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../protocol/errors.ts'
-import { grantRegistry, type GrantHandler } from './grants/index.ts'
+import type { GrantHandler } from './grants/index.ts'
 import { checkIssuance, issueTokens, type Issuance, type TokenResponse } from './issue.ts'
-import { applyTokenHooks } from '../plugins/token_hooks.ts'
 
 /** A token request as it arrives: form parameters and the `Authorization` header. */
 export interface TokenEndpointInput {
@@ -15,7 +14,7 @@ export interface TokenEndpointInput {
 
 /** The state the steps of the token endpoint pass along. */
 interface TokenExchange {
-  readonly ctx: AppContext
+  readonly ctx: OAuth2Context
   readonly input: TokenEndpointInput
   readonly requestedAt: number
   grantType?: string
@@ -36,7 +35,7 @@ const requireGrantType: Step = (t) => {
 }
 
 const selectGrant: Step = (t) => {
-  t.grant = grantRegistry(t.ctx).get(t.grantType!)
+  t.grant = t.ctx.grants.get(t.grantType!)
   // RFC 6749 §5.2: unsupported_grant_type.
   if (!t.grant) throw UnsupportedGrantType.with({ hint: `The grant type "${t.grantType}" is not supported.` })
 }
@@ -82,7 +81,7 @@ const runTokenHooks: Step = async (t) => {
   checkIssuance(t.grantType!, t.issuance, authenticated)
   const client = (t.issuance.client ?? authenticated)!
   const input = { grantType: t.grantType!, client, issuance: t.issuance, params: t.params!, requestedAt: t.requestedAt }
-  t.issuance = await applyTokenHooks(t.ctx, input)
+  t.issuance = await t.ctx.tokenHooks.apply(input)
 }
 
 const mintTokens: Step = async (t) => {
@@ -102,7 +101,7 @@ const STEPS: readonly Step[] = [
 ]
 
 /** RFC 6749 §3.2 token endpoint: runs the steps and returns the §5.1 response; every refusal is an OAuthError. */
-export async function tokenEndpoint(ctx: AppContext, input: TokenEndpointInput): Promise<TokenResponse> {
+export async function tokenEndpoint(ctx: OAuth2Context, input: TokenEndpointInput): Promise<TokenResponse> {
   const t: TokenExchange = { ctx, input, requestedAt: ctx.clock() }
   for (const step of STEPS) await step(t)
   return t.response!

@@ -1,7 +1,7 @@
-import type { TokenEndpointAuthMethod } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import type { TokenEndpointAuthMethod } from '../protocol/client.ts'
+import type { OAuth2Context } from './context.ts'
 import type { Params } from '../protocol/params.ts'
-import type { ClientRecord } from '../services.ts'
+import type { ClientRecord } from '../protocol/services.ts'
 
 /** What a client authentication method sees of a request to the token, revocation or similar endpoint. */
 export interface ClientAuthInput {
@@ -20,5 +20,5 @@ export interface ClientAuthMethodHandler {
   /** The client id the credentials claim, before they are verified; null when they name none. */
   claimedClientId(input: ClientAuthInput): string | null
   /** Verifies the credentials for the client they claim; throws InvalidClient (with a hint) on failure. */
-  verify(ctx: AppContext, record: ClientRecord, input: ClientAuthInput): Promise<void>
+  verify(ctx: OAuth2Context, record: ClientRecord, input: ClientAuthInput): Promise<void>
 }

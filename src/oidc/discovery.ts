@@ -1,8 +1,10 @@
-import type { AppContext } from '../context.ts'
 import { CLIENT_AUTH_METHOD_NAMES } from '../oauth2/client_auth/index.ts'
 import { CLIENT_SECRET_JWT_ALGS } from '../oauth2/client_auth/client_secret_jwt.ts'
 import { PRIVATE_KEY_JWT_ALGS } from '../oauth2/client_auth/private_key_jwt.ts'
-import { grantTypesSupported } from '../oauth2/grants/index.ts'
+import type { OAuth2Context } from '../oauth2/context.ts'
+
+/** What the document describes: the issuer, its URLs and configuration, and its grant types. */
+export type DiscoveryInput = Pick<OAuth2Context, 'issuer' | 'publicUrl' | 'config' | 'grants'>
 
 /** Authorization server metadata (OIDC Discovery 1.0 §3, RFC 8414 §2): a JSON object of snake_case fields. */
 export type ProviderMetadata = Record<string, string | boolean | string[]>
@@ -13,7 +15,7 @@ export type ProviderMetadata = Record<string, string | boolean | string[]>
  */
 export interface DiscoveryContribution {
   readonly feature: string
-  metadata(ctx: AppContext): ProviderMetadata
+  metadata(ctx: DiscoveryInput): ProviderMetadata
 }
 
 function authSigningAlgs(): string[] {
@@ -44,7 +46,7 @@ export const tokenEndpointMetadata: DiscoveryContribution = {
     const algs = authSigningAlgs()
     return {
       token_endpoint: `${ctx.publicUrl}/oauth2/token`,
-      grant_types_supported: [...grantTypesSupported(ctx)],
+      grant_types_supported: ctx.grants.types(),
       token_endpoint_auth_methods_supported: [...CLIENT_AUTH_METHOD_NAMES],
       ...(algs.length ? { token_endpoint_auth_signing_alg_values_supported: algs } : {}),
     }
@@ -129,15 +131,6 @@ export function mergeMetadata(parts: readonly ProviderMetadata[]): ProviderMetad
   return doc
 }
 
-/** Builds a discovery document from `contributions`. */
-export const buildDiscoveryDocument = (ctx: AppContext, contributions: readonly DiscoveryContribution[]) =>
+/** Builds a discovery document from `contributions` (the app's, DISCOVERY_CONTRIBUTIONS, once by src/context.ts). */
+export const buildDiscoveryDocument = (ctx: DiscoveryInput, contributions: readonly DiscoveryContribution[]): ProviderMetadata =>
   Object.freeze(mergeMetadata(contributions.map((c) => c.metadata(ctx))))
-
-const documents = new WeakMap<AppContext, ProviderMetadata>()
-
-/** The discovery document of an app, built once from DISCOVERY_CONTRIBUTIONS and then served as is. */
-export function discoveryDocument(ctx: AppContext): ProviderMetadata {
-  let doc = documents.get(ctx)
-  if (!doc) documents.set(ctx, (doc = buildDiscoveryDocument(ctx, DISCOVERY_CONTRIBUTIONS)))
-  return doc
-}

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto'
-import type { OAuth2Client } from '../clients/model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 
 /**
  * The sector identifier of a client (OIDC Core §8.1): the host of sector_identifier_uri, else the host of its

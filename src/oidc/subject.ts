@@ -1,5 +1,5 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { ServerError } from '../protocol/errors.ts'
 import { pairwiseSubject, sectorIdentifier } from './pairwise.ts'
 
@@ -14,7 +14,7 @@ export interface SubjectSource {
  * server offers pairwise subjects) it is the login's `force_subject_identifier` or else the pairwise identifier;
  * as in Hydra, `force_subject_identifier` has no effect for a `public` client, which sees the local subject.
  */
-export function subjectFor(ctx: AppContext, client: OAuth2Client, source: SubjectSource): string {
+export function subjectFor(ctx: CoreContext, client: OAuth2Client, source: SubjectSource): string {
   const { supported_types, pairwise } = ctx.config.oidc.subject_identifiers
   if (client.subject_type !== 'pairwise' || !supported_types.includes('pairwise')) return source.subject
   if (source.force_subject_identifier) return source.force_subject_identifier

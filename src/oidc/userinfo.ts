@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto'
-import type { AppContext } from '../context.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { InsufficientScope, InvalidRequest, InvalidToken, ServerError, type OAuthError } from '../protocol/errors.ts'
 import { findToken, isActive } from '../oauth2/tokens/lookup.ts'
-import { ID_TOKEN_SET } from '../services.ts'
+import { ID_TOKEN_SET } from '../protocol/services.ts'
 import { seconds } from '../util/clock.ts'
-import { extraClaims, readOidcSession } from './id_token.ts'
+import { extraClaims } from './id_token.ts'
+import { readOidcSession } from '../oauth2/authorize_session.ts'
 import { subjectFor } from './subject.ts'
 import { signJwt } from '../keys/sign_jwt.ts'
 
@@ -56,7 +57,7 @@ export function bearerToken(input: BearerInput): string {
  * OIDC Core §5.3: the claims about the end-user of an access token granted the `openid` scope: `sub` as in its
  * ID tokens, and the consent's `session.id_token` claims.
  */
-export async function userinfo(ctx: AppContext, token: string): Promise<UserinfoResponse> {
+export async function userinfo(ctx: CoreContext, token: string): Promise<UserinfoResponse> {
   const found = await findToken(ctx, token, 'access_token')
   // RFC 6750 §3.1: an expired, revoked or otherwise invalid access token is invalid_token (401).
   if (!found || found.kind !== 'access_token' || !isActive(found.row, ctx.clock())) {

@@ -1,5 +1,5 @@
 /** What hooks, custom grants and consent policies receive and return; re-exported by `gatehouse/plugin` (api.ts). */
-import type { OAuth2Client } from '../clients/model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 import type { OAuthError } from './api_errors.ts'
 
 /**

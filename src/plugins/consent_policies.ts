@@ -1,44 +1,13 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
-import { withParam } from '../flow/admin_common.ts'
-import { sealChallenge } from '../flow/challenge.ts'
-import type { AuthenticatedLogin, AuthorizationSnapshot, ConsentAcceptance, ConsentChallengeState, ConsentVerifierState } from '../flow/state.ts'
+import type { CoreContext } from '../protocol/context.ts'
+import type { ConsentPolicies } from '../flow/context.ts'
+import type { ConsentPolicyInput, ConsentPolicyOutcome, PolicyDecision, PolicyGrant } from '../flow/consent_policy.ts'
+import type { AuthorizationSnapshot } from '../flow/state.ts'
 import { AccessDenied, OAuthError } from '../protocol/errors.ts'
 import type { ConsentContext, ConsentDecision } from './api.ts'
 import { checkClaims } from './claims.ts'
 import { isPlainObject } from '../protocol/json.ts'
-import { pluginRuntime } from './registry.ts'
+import type { ConsentPolicyEntry, PluginRuntime } from './registry.ts'
 import { PluginContractError, runIsolated } from './run_hooks.ts'
-
-/** One policy's verdict, as the consent app and the logs see it. */
-export interface PolicyDecision {
-  plugin: string
-  policy: string
-  action: ConsentDecision['action']
-  reason?: string
-}
-
-/** What a `skip` verdict grants in place of the consent app. */
-export type PolicyGrant = Omit<ConsentAcceptance, 'context' | 'handled_at'>
-
-export interface ConsentPolicyOutcome {
-  /** The request, narrowed by `narrow` verdicts. */
-  request: AuthorizationSnapshot
-  /** Whether some verdict narrowed it. */
-  narrowed: boolean
-  /** A `prompt` verdict: ask the consent app even when an earlier consent covers the request. */
-  prompt: boolean
-  /** A `skip` verdict: consent is given without asking. */
-  grant: PolicyGrant | null
-  decisions: PolicyDecision[]
-}
-
-export interface ConsentPolicyInput {
-  client: OAuth2Client
-  request: AuthorizationSnapshot
-  login: AuthenticatedLogin
-  previouslyConsented: boolean
-}
 
 const ACTIONS = new Set(['skip', 'narrow', 'prompt', 'deny'])
 const isStrings = (v: unknown): v is string[] => Array.isArray(v) && v.every((s) => typeof s === 'string')
@@ -123,9 +92,13 @@ function contextOf(input: ConsentPolicyInput, request: AuthorizationSnapshot): C
  * `narrow` verdicts shrink the request and evaluation goes on; the first `skip`, `prompt` or `deny` ends it.
  * A `deny` throws its OAuthError (default access_denied), which the client receives. Every verdict is logged.
  */
-export async function applyConsentPolicies(ctx: AppContext, input: ConsentPolicyInput): Promise<ConsentPolicyOutcome> {
+async function applyConsentPolicies(
+  ctx: CoreContext,
+  policies: readonly ConsentPolicyEntry[],
+  input: ConsentPolicyInput,
+): Promise<ConsentPolicyOutcome> {
   const outcome: ConsentPolicyOutcome = { request: input.request, narrowed: false, prompt: false, grant: null, decisions: [] }
-  for (const { owner, policy } of pluginRuntime(ctx).consentPolicies) {
+  for (const { owner, policy } of policies) {
     const request = outcome.request
     const context = contextOf(input, request)
     const v = await runIsolated(ctx, owner, `consent policy ${policy.name}`, async () => verdictOf(await policy.check(context), request))
@@ -151,14 +124,7 @@ export async function applyConsentPolicies(ctx: AppContext, input: ConsentPolicy
   return outcome
 }
 
-/**
- * Consent given by a policy: a consent verifier sealed as the consent app's accept would have produced, for the
- * browser to bring back to the authorization endpoint (which stores the flow once and issues the code).
- */
-export function acceptedByPolicy(ctx: AppContext, challenge: ConsentChallengeState, grant: PolicyGrant): string {
-  const now = ctx.clock()
-  const accepted: ConsentAcceptance = { ...grant, context: null, handled_at: now }
-  const verifier: ConsentVerifierState = { id: crypto.randomUUID(), challenge, accepted }
-  const sealed = sealChallenge(ctx.sealer, 'consent_verifier', verifier, now + ctx.config.ttl.login_consent_request)
-  return withParam(challenge.request.request_url, 'consent_verifier', sealed)
-}
+/** The consent policies plugins registered, as the flow runs them (in order, none when no plugin added one). */
+export const consentPoliciesOf = (ctx: CoreContext, runtime: PluginRuntime): ConsentPolicies => ({
+  apply: (input) => applyConsentPolicies(ctx, runtime.consentPolicies, input),
+})

@@ -1,5 +1,5 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { checkAudience } from '../oauth2/audience.ts'
 import { InvalidScope, InvalidTarget, OAuthError, UnauthorizedClient } from '../protocol/errors.ts'
 import type { GrantHandler, TokenRequest } from '../oauth2/grants/index.ts'
@@ -31,7 +31,7 @@ function checkDecision(d: unknown): GrantDecision {
   return d as unknown as GrantDecision
 }
 
-async function clientOf(ctx: AppContext, grantType: string, req: TokenRequest, decision: GrantDecision): Promise<OAuth2Client> {
+async function clientOf(ctx: CoreContext, grantType: string, req: TokenRequest, decision: GrantDecision): Promise<OAuth2Client> {
   if (req.client) {
     if (decision.clientId !== undefined && decision.clientId !== req.client.client_id) {
       throw new PluginContractError('clientId differs from the authenticated client')
@@ -47,7 +47,7 @@ async function clientOf(ctx: AppContext, grantType: string, req: TokenRequest, d
   return record.client
 }
 
-function checkGrantable(ctx: AppContext, client: OAuth2Client, scope: readonly string[], audience: readonly string[]) {
+function checkGrantable(ctx: CoreContext, client: OAuth2Client, scope: readonly string[], audience: readonly string[]) {
   const allowed = clientScopes(client.scope)
   const strategy = scopeStrategy(ctx)
   for (const s of scope) {
@@ -74,7 +74,7 @@ export function customGrantHandler(owner: HookOwner, def: GrantDefinition): Gran
     grantType,
     params: [...def.params],
     clientAuth: def.clientAuth,
-    async handle(ctx: AppContext, req: TokenRequest): Promise<Issuance> {
+    async handle(ctx: CoreContext, req: TokenRequest): Promise<Issuance> {
       const request = Object.freeze({
         grantType,
         // Client credentials never reach a plugin.

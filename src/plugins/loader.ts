@@ -3,13 +3,13 @@ import { Kind, type TSchema } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { FIRST_PARTY_PLUGINS } from '../../plugins/index.ts'
 import type { Config } from '../config/schema.ts'
-import type { AppContext } from '../context.ts'
-import { grantRegistry } from '../oauth2/grants/index.ts'
+import { BUILT_IN_GRANTS, GrantRegistry } from '../oauth2/grants/index.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { parseDuration } from '../util/duration.ts'
 import type { Plugin, PluginApi } from './api.ts'
 import { PluginError, type PluginErrorCode } from './plugin_error.ts'
 import { pluginApi, type Staged } from './plugin_api.ts'
-import { pluginRuntime, type HookOwner, type InstalledPlugin } from './registry.ts'
+import type { ClaimsHookEntry, ConsentPolicyEntry, HookOwner, InstalledPlugin, PluginRuntime } from './registry.ts'
 import { DEFAULT_HOOK_TIMEOUT } from './run_hooks.ts'
 import { provideSdkModule } from './sdk_module.ts'
 import { webhookConfigProblems } from './webhooks.ts'
@@ -127,41 +127,47 @@ async function resolveAll(config: Config, catalog: readonly Plugin[], cwd: strin
   return resolved
 }
 
-function commit(ctx: AppContext, r: Resolved, staged: Staged): void {
-  const registry = grantRegistry(ctx)
+interface Committed {
+  installed: InstalledPlugin[]
+  grants: GrantRegistry
+  claimsHooks: ClaimsHookEntry[]
+  consentPolicies: ConsentPolicyEntry[]
+}
+
+function commit(into: Committed, r: Resolved, staged: Staged): void {
   const types = staged.grants.map((g) => g.grantType)
-  const taken = types.find((t, i) => registry.get(t) || types.indexOf(t) !== i)
+  const taken = types.find((t, i) => into.grants.get(t) || types.indexOf(t) !== i)
   if (taken) throw new Error(`grant type "${taken}" is already registered`)
-  for (const grant of staged.grants) registry.register(grant)
-  const runtime = pluginRuntime(ctx)
-  runtime.claimsHooks.push(...staged.claimsHooks)
-  runtime.consentPolicies.push(...staged.consentPolicies)
-  runtime.installed.push({ name: r.plugin.name, version: r.plugin.version, source: r.source })
+  for (const grant of staged.grants) into.grants.register(grant)
+  into.claimsHooks.push(...staged.claimsHooks)
+  into.consentPolicies.push(...staged.consentPolicies)
+  into.installed.push({ name: r.plugin.name, version: r.plugin.version, source: r.source })
 }
 
 /**
  * Loads the plugins listed under `plugins:` in order: resolves each (first-party by name, or a file by path),
- * checks its options against its schema, dedupes identical entries (name + options), runs `setup` and commits
- * what it registered. Every resolution problem is reported at once; a failing setup stops at that plugin.
- * Throws PluginError.
+ * checks its options against its schema, dedupes identical entries (name + options), runs `setup` against the
+ * app's core services and keeps what it registered. Every resolution problem is reported at once; a failing setup
+ * stops at that plugin. Throws PluginError. The app is then built from the result (buildApp's `plugins`).
  */
-export async function loadPlugins(ctx: AppContext, opts: LoadPluginsOptions = {}): Promise<InstalledPlugin[]> {
+export async function loadPlugins(core: CoreContext, opts: LoadPluginsOptions = {}): Promise<PluginRuntime> {
   const catalog = [...FIRST_PARTY_PLUGINS, ...(opts.catalog ?? [])]
-  const resolved = await resolveAll(ctx.config, catalog, opts.cwd ?? process.cwd())
-  const installed: InstalledPlugin[] = []
+  const resolved = await resolveAll(core.config, catalog, opts.cwd ?? process.cwd())
+  const into: Committed = { installed: [], grants: new GrantRegistry(BUILT_IN_GRANTS), claimsHooks: [], consentPolicies: [] }
   for (const r of resolved) {
     const staged: Staged = { grants: [], claimsHooks: [], consentPolicies: [] }
-    const { api, close } = pluginApi(ctx, r.plugin, r.options, r.owner, staged)
+    const { api, close } = pluginApi(core, r.plugin, r.options, r.owner, staged)
     try {
       await r.plugin.setup(api as PluginApi<never>)
       close()
-      commit(ctx, r, staged)
+      commit(into, r, staged)
     } catch (err) {
       close()
       throw new PluginError('ERR_PLUGIN_SETUP', [`${r.where} (plugin "${r.plugin.name}"): setup failed: ${(err as Error)?.message ?? String(err)}`])
     }
-    ctx.logger.info('plugin loaded', { plugin: r.plugin.name, version: r.plugin.version, source: r.source })
-    installed.push(pluginRuntime(ctx).installed.at(-1)!)
+    core.logger.info('plugin loaded', { plugin: r.plugin.name, version: r.plugin.version, source: r.source })
   }
-  return installed
+  const builtIn = new Set(BUILT_IN_GRANTS.map((g) => g.grantType))
+  const grants = into.grants.types().filter((t) => !builtIn.has(t)).map((t) => into.grants.get(t)!)
+  return Object.freeze({ installed: into.installed, grants, claimsHooks: into.claimsHooks, consentPolicies: into.consentPolicies })
 }

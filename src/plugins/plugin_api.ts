@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import type { GrantHandler } from '../oauth2/grants/index.ts'
 import { CLIENT_AUTH_PARAMS } from '../oauth2/client_auth/index.ts'
 import { introspectToken } from '../oauth2/introspect.ts'
@@ -39,7 +39,7 @@ function checkGrant(def: GrantDefinition): void {
   if (typeof handle !== 'function') throw new TypeError(`grant "${grantType}": handle must be a function`)
 }
 
-function introspection(ctx: AppContext) {
+function introspection(ctx: CoreContext) {
   return async (token: string): Promise<Introspection> => {
     if (typeof token !== 'string' || !token) return { active: false }
     const { token_type: _, nbf: __, ...result } = await introspectToken(ctx, token)
@@ -50,7 +50,7 @@ function introspection(ctx: AppContext) {
 /**
  * The `api` a plugin's setup receives. Registration works until `close()`; the services keep working after.
  */
-export function pluginApi(ctx: AppContext, plugin: Plugin, options: unknown, owner: HookOwner, staged: Staged) {
+export function pluginApi(ctx: CoreContext, plugin: Plugin, options: unknown, owner: HookOwner, staged: Staged) {
   let open = true
   const registering = (what: string) => {
     if (!open) throw new TypeError(`plugin "${plugin.name}": ${what} is only available during setup`)

@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts'
+import type { GrantHandler } from '../oauth2/grants/index.ts'
 import type { ConsentPolicy, TokenClaimsHook } from './api.ts'
 
 /** Who a hook belongs to: the plugin (or webhook) named in logs, and how long it may take. */
@@ -25,18 +25,14 @@ export interface InstalledPlugin {
   readonly source: string
 }
 
-/** Everything plugins registered on one app. */
+/** Everything the configured plugins registered; loadPlugins builds it before the app, which is built from it. */
 export interface PluginRuntime {
-  readonly installed: InstalledPlugin[]
-  readonly claimsHooks: ClaimsHookEntry[]
-  readonly consentPolicies: ConsentPolicyEntry[]
+  readonly installed: readonly InstalledPlugin[]
+  /** Custom grants, added to the built-in ones. */
+  readonly grants: readonly GrantHandler[]
+  readonly claimsHooks: readonly ClaimsHookEntry[]
+  readonly consentPolicies: readonly ConsentPolicyEntry[]
 }
 
-const runtimes = new WeakMap<AppContext, PluginRuntime>()
-
-/** The plugin runtime of an app; empty until plugins are loaded. */
-export function pluginRuntime(ctx: AppContext): PluginRuntime {
-  let runtime = runtimes.get(ctx)
-  if (!runtime) runtimes.set(ctx, (runtime = { installed: [], claimsHooks: [], consentPolicies: [] }))
-  return runtime
-}
+/** An app without plugins. */
+export const NO_PLUGINS: PluginRuntime = Object.freeze({ installed: [], grants: [], claimsHooks: [], consentPolicies: [] })

@@ -1,4 +1,4 @@
-import type { AppContext } from '../context.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { OAuthError, ServerError } from '../protocol/errors.ts'
 import type { HookOwner } from './registry.ts'
 
@@ -20,7 +20,7 @@ const reasonOf = (err: unknown) => (err instanceof Error ? `${err.name}: ${err.m
  * aborts when the time limit is reached (for outgoing requests).
  */
 export async function runIsolated<T>(
-  ctx: AppContext,
+  ctx: CoreContext,
   owner: HookOwner,
   what: string,
   fn: (signal: AbortSignal) => T | Promise<T>,

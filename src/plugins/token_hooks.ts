@@ -1,23 +1,12 @@
-import type { OAuth2Client } from '../clients/model.ts'
-import type { AppContext } from '../context.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import type { Issuance } from '../oauth2/issue.ts'
-import { OIDC_SESSION_KEY, readOidcSession, type OidcSession } from '../oidc/id_token.ts'
+import { OIDC_SESSION_KEY, readOidcSession, type OidcSession } from '../oauth2/authorize_session.ts'
 import type { Claims, TokenClaimsContext } from './api.ts'
 import { checkTokenClaims } from './claims.ts'
-import { pluginRuntime } from './registry.ts'
+import type { ClaimsHookEntry, PluginRuntime } from './registry.ts'
+import type { TokenHookInput, TokenHooks } from '../oauth2/context.ts'
 import { runIsolated } from './run_hooks.ts'
 import { configuredWebhooks, type TokenHookDraft } from './webhooks.ts'
-
-/** A token request whose grant decided what to issue, before anything is minted. */
-export interface TokenHookInput {
-  grantType: string
-  /** The client the tokens go to. */
-  client: OAuth2Client
-  issuance: Issuance
-  /** The request's parameters after undeclared ones were stripped. */
-  params: ReadonlyMap<string, string>
-  requestedAt: number
-}
 
 function draftOf(input: TokenHookInput): TokenHookDraft {
   const { issuance } = input
@@ -34,8 +23,8 @@ function draftOf(input: TokenHookInput): TokenHookDraft {
   }
 }
 
-async function runClaimsHooks(ctx: AppContext, draft: TokenHookDraft, requestedAt: number): Promise<void> {
-  for (const { owner, fn } of pluginRuntime(ctx).claimsHooks) {
+async function runClaimsHooks(ctx: CoreContext, hooks: readonly ClaimsHookEntry[], draft: TokenHookDraft, requestedAt: number): Promise<void> {
+  for (const { owner, fn } of hooks) {
     const context: TokenClaimsContext = Object.freeze({
       grantType: draft.grantType,
       client: structuredClone(draft.client),
@@ -68,11 +57,16 @@ function issuanceOf(draft: TokenHookDraft): Issuance {
  * grant only) and `oauth2.token_hook` may replace them. Returns the issuance to mint; any failure throws
  * before a token exists.
  */
-export async function applyTokenHooks(ctx: AppContext, input: TokenHookInput): Promise<Issuance> {
+async function applyTokenHooks(ctx: CoreContext, hooks: readonly ClaimsHookEntry[], input: TokenHookInput): Promise<Issuance> {
   const webhooks = configuredWebhooks(ctx, input.grantType)
-  if (pluginRuntime(ctx).claimsHooks.length === 0 && webhooks.length === 0) return input.issuance
+  if (hooks.length === 0 && webhooks.length === 0) return input.issuance
   const draft = draftOf(input)
-  await runClaimsHooks(ctx, draft, input.requestedAt)
+  await runClaimsHooks(ctx, hooks, draft, input.requestedAt)
   for (const webhook of webhooks) await webhook(ctx, draft)
   return issuanceOf(draft)
 }
+
+/** The token hook point of an app: its plugins' `token.claims` hooks and the configured webhooks. */
+export const tokenHooksOf = (ctx: CoreContext, runtime: PluginRuntime): TokenHooks => ({
+  apply: (input) => applyTokenHooks(ctx, runtime.claimsHooks, input),
+})

@@ -1,10 +1,10 @@
 import { assertOutboundAllowed } from '../util/outbound_guard.ts'
-import type { OAuth2Client } from '../clients/model.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 import type { Config } from '../config/schema.ts'
-import type { AppContext } from '../context.ts'
+import type { CoreContext } from '../protocol/context.ts'
 import { AccessDenied } from '../protocol/errors.ts'
 import type { Issuance } from '../oauth2/issue.ts'
-import type { OidcSession } from '../oidc/id_token.ts'
+import type { OidcSession } from '../oauth2/authorize_session.ts'
 import { parseDuration } from '../util/duration.ts'
 import type { Claims } from './api.ts'
 import { withoutReserved } from './claims.ts'
@@ -25,7 +25,7 @@ export interface TokenHookDraft {
 }
 
 type HookConfig = NonNullable<Config['oauth2']['token_hook']>
-type Webhook = (ctx: AppContext, draft: TokenHookDraft) => Promise<void>
+type Webhook = (ctx: CoreContext, draft: TokenHookDraft) => Promise<void>
 
 /** Hydra's limit on a hook's answer. */
 export const MAX_HOOK_RESPONSE = 5 << 20
@@ -69,7 +69,7 @@ export function webhookConfigProblems(config: Config): string[] {
 }
 
 /** Hydra's oauth2.Session as the hooks receive it. */
-function hydraSession(ctx: AppContext, draft: TokenHookDraft) {
+function hydraSession(ctx: CoreContext, draft: TokenHookDraft) {
   const { issuance, oidc, client } = draft
   const { oauth2 } = ctx.config
   return {
@@ -98,7 +98,7 @@ function payloadOf(params: ReadonlyMap<string, string>): Record<string, string[]
   return Object.fromEntries([...params].filter(([k]) => !SECRET_PARAMS.has(k)).map(([k, v]) => [k, [v]]))
 }
 
-function tokenHookBody(ctx: AppContext, draft: TokenHookDraft) {
+function tokenHookBody(ctx: CoreContext, draft: TokenHookDraft) {
   const { issuance, client } = draft
   return {
     session: hydraSession(ctx, draft),
@@ -114,7 +114,7 @@ function tokenHookBody(ctx: AppContext, draft: TokenHookDraft) {
   }
 }
 
-function refreshHookBody(ctx: AppContext, draft: TokenHookDraft) {
+function refreshHookBody(ctx: CoreContext, draft: TokenHookDraft) {
   const { issuance, client } = draft
   const granted = { granted_scopes: [...issuance.grantedScope], granted_audience: [...issuance.grantedAudience] }
   return {
@@ -138,7 +138,7 @@ async function readLimited(res: Response): Promise<string> {
   return Buffer.concat(chunks).toString('utf8')
 }
 
-function applyAnswer(ctx: AppContext, target: Target, draft: TokenHookDraft, text: string): void {
+function applyAnswer(ctx: CoreContext, target: Target, draft: TokenHookDraft, text: string): void {
   let body: unknown
   try {
     body = JSON.parse(text)
@@ -158,7 +158,7 @@ function applyAnswer(ctx: AppContext, target: Target, draft: TokenHookDraft, tex
   if (draft.idToken) draft.idTokenClaims = i.claims
 }
 
-function webhook(target: Target, bodyOf: (ctx: AppContext, draft: TokenHookDraft) => unknown): Webhook {
+function webhook(target: Target, bodyOf: (ctx: CoreContext, draft: TokenHookDraft) => unknown): Webhook {
   return (ctx, draft) =>
     runIsolated(ctx, target, 'webhook', async (signal) => {
       await assertOutboundAllowed(ctx.config.clients.http, target.url)
@@ -178,7 +178,7 @@ function webhook(target: Target, bodyOf: (ctx: AppContext, draft: TokenHookDraft
 }
 
 /** The webhooks that run for a grant type: the refresh token hook (refresh_token only) first, then the token hook. */
-export function configuredWebhooks(ctx: AppContext, grantType: string): Webhook[] {
+export function configuredWebhooks(ctx: CoreContext, grantType: string): Webhook[] {
   const { token_hook, refresh_token_hook } = ctx.config.oauth2
   const hooks: Webhook[] = []
   if (refresh_token_hook && grantType === 'refresh_token') {

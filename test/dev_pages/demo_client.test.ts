@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { buildApp } from '../../src/app.ts'
+import { createCore } from '../../src/context.ts'
 import { DEMO_CLIENT_ID, demoAuthorizeUrl, demoSecret, ensureDemoClient, openDemoState } from '../../src/dev/demo_client.ts'
 import { startServer, storeFactories, testConfig } from '../_harness.ts'
 
@@ -29,7 +30,7 @@ for (const factory of storeFactories()) {
       const s = await startServer(factory, { dev: true })
       const old = await ensureDemoClient(s.ctx)
       const config = testConfig({ dev: true, 'urls.self.issuer': 'http://localhost:4444', 'secrets.system': ['another-system-secret-0123'] })
-      const other = buildApp({ config, store: s.store, clock: s.clock }).ctx
+      const other = buildApp({ core: createCore({ config, store: s.store, clock: s.clock }) }).ctx
       const now = await ensureDemoClient(other)
       expect(now.redirect_uri).toBe('http://localhost:4444/oauth2/fallbacks/callback')
       expect(now.client_secret).not.toBe(old.client_secret)

@@ -2,11 +2,9 @@ import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { ISSUER, startServer, storeFactories, type TestServer } from '../_harness.ts'
 import { CLIENT_AUTH_METHOD_NAMES } from '../../src/oauth2/client_auth/index.ts'
-import { grantTypesSupported } from '../../src/oauth2/grants/index.ts'
 import {
   buildDiscoveryDocument,
   DISCOVERY_CONTRIBUTIONS,
-  discoveryDocument,
   mergeMetadata,
   type DiscoveryContribution,
 } from '../../src/oidc/discovery.ts'
@@ -89,7 +87,7 @@ for (const factory of storeFactories()) {
     it('advertises exactly the grants the token endpoint accepts', async () => {
       const s = await startServer(factory)
       const { doc } = await fetchDoc(s)
-      expect(doc.grant_types_supported).toEqual(grantTypesSupported(s.ctx))
+      expect(doc.grant_types_supported).toEqual(s.ctx.grants.types())
       expect(doc.grant_types_supported).toContain('client_credentials')
       for (const grantType of doc.grant_types_supported as string[]) {
         const res = await s.publicFetch('http://localhost/oauth2/token', {
@@ -137,15 +135,15 @@ for (const factory of storeFactories()) {
 
     it('builds the document once per app', async () => {
       const s = await startServer(factory)
-      expect(discoveryDocument(s.ctx)).toBe(discoveryDocument(s.ctx))
-      expect(Object.isFrozen(discoveryDocument(s.ctx))).toBe(true)
+      expect(s.ctx.discovery).toBe(s.ctx.discovery)
+      expect(Object.isFrozen(s.ctx.discovery)).toBe(true)
       const other = await startServer(factory, { 'urls.self.public': 'https://other.gatehouse.test' })
-      expect(discoveryDocument(other.ctx).token_endpoint).toBe('https://other.gatehouse.test/oauth2/token')
+      expect(other.ctx.discovery.token_endpoint).toBe('https://other.gatehouse.test/oauth2/token')
     })
 
     it('grows by adding a contribution', async () => {
       const s = await startServer(factory)
-      const base = discoveryDocument(s.ctx)
+      const base = s.ctx.discovery
       const extra: DiscoveryContribution = {
         feature: 'example',
         metadata: () => ({
@@ -157,7 +155,7 @@ for (const factory of storeFactories()) {
       expect(doc).toEqual({
         ...base,
         example_endpoint: 'https://gatehouse.test/example',
-        grant_types_supported: [...grantTypesSupported(s.ctx), 'urn:example:grant'],
+        grant_types_supported: [...s.ctx.grants.types(), 'urn:example:grant'],
       })
     })
   })

@@ -1,8 +1,9 @@
 import { describe, expect, it } from 'bun:test'
 import type { JWK } from 'jose'
 import { buildApp } from '../../src/app.ts'
+import { createCore } from '../../src/context.ts'
 import { createLogger } from '../../src/log.ts'
-import { ACCESS_TOKEN_SET } from '../../src/services.ts'
+import { ACCESS_TOKEN_SET } from '../../src/protocol/services.ts'
 import { fetchOf, startServer, storeFactories, testConfig, TEST_SECRET, type TestServer } from '../_harness.ts'
 import { expectError, PRIVATE_MEMBERS } from './_keys.ts'
 
@@ -13,7 +14,7 @@ const UNRELATED_SECRET = 'an-unrelated-system-secret-98765'
 function otherNode(s: TestServer, secrets: string[]) {
   const lines: string[] = []
   const logger = createLogger({ level: 'info', write: (line) => lines.push(line) })
-  const apps = buildApp({ config: testConfig({ 'secrets.system': secrets }), store: s.store, clock: s.clock, logger })
+  const apps = buildApp({ core: createCore({ config: testConfig({ 'secrets.system': secrets }), store: s.store, clock: s.clock, logger }) })
   return { ...apps, lines, adminFetch: fetchOf(apps.adminApp), publicFetch: fetchOf(apps.publicApp) }
 }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import type { JWK } from 'jose'
-import { ACCESS_TOKEN_SET, ID_TOKEN_SET } from '../../src/services.ts'
+import { ACCESS_TOKEN_SET, ID_TOKEN_SET } from '../../src/protocol/services.ts'
 import { startServer, storeFactories, type TestServer } from '../_harness.ts'
 import { expectNoPrivateParts } from './_keys.ts'
 

@@ -3,7 +3,7 @@ import type { JsonWebKey } from '@ory/hydra-client'
 import { createLocalJWKSet, exportJWK, generateKeyPair, jwtVerify, SignJWT } from 'jose'
 import { sealKey } from '../../src/keys/key_set.ts'
 import { KEY_CACHE_TTL_MS } from '../../src/keys/manager.ts'
-import { ACCESS_TOKEN_SET, ID_TOKEN_SET } from '../../src/services.ts'
+import { ACCESS_TOKEN_SET, ID_TOKEN_SET } from '../../src/protocol/services.ts'
 import { startServer, storeFactories, type TestServer } from '../_harness.ts'
 
 async function signAndVerify(s: TestServer, set: string) {

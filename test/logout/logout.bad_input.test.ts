@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { SignJWT, generateKeyPair, type JWTPayload } from 'jose'
 import { storeFactories, type TestServer } from '../_harness.ts'
-import { useBuiltinLogoutPage } from '../../src/oidc/logout/logout_app.ts'
-import { ID_TOKEN_SET } from '../../src/services.ts'
+import { ID_TOKEN_SET } from '../../src/protocol/services.ts'
 import {
   Browser,
   POST_LOGOUT_URL,
@@ -110,7 +109,6 @@ for (const factory of storeFactories()) {
 
     it('uses the built-in logout page registered under --dev when urls.logout is not configured', async () => {
       const s = await startLogoutServer(factory, { 'urls.logout': null, dev: true })
-      useBuiltinLogoutPage(s.ctx, 'https://gatehouse.test/oauth2/fallbacks/logout')
       const client = await createLogoutClient(s)
       const browser = new Browser(s)
       const session = await signIn(s, browser, client)
@@ -119,7 +117,6 @@ for (const factory of storeFactories()) {
       expect(url.searchParams.get('logout_challenge')).toBeTruthy()
 
       const prod = await startLogoutServer(factory, { 'urls.logout': null })
-      useBuiltinLogoutPage(prod.ctx, 'https://gatehouse.test/oauth2/fallbacks/logout')
       const prodClient = await createLogoutClient(prod)
       const prodBrowser = new Browser(prod)
       const prodSession = await signIn(prod, prodBrowser, prodClient)

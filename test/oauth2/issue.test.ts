@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { buildApp } from '../../src/app.ts'
+import { createCore } from '../../src/context.ts'
 import { issueTokens, type Issuance } from '../../src/oauth2/issue.ts'
 import { NEVER_EXPIRES } from '../../src/oauth2/lifespan.ts'
 import { TOKEN_TABLES } from '../../src/store/sql/tokens.ts'
@@ -96,7 +97,7 @@ for (const factory of storeFactories()) {
       const s = await server()
       const client = await clientOf(s)
       const old = await issueTokens(s.ctx, 'refresh_token', client, BASE)
-      const rotated = buildApp({ config: testConfig({ 'secrets.system': ['a-brand-new-system-secret-0001', TEST_SECRET] }), store: s.store, clock: s.clock })
+      const rotated = buildApp({ core: createCore({ config: testConfig({ 'secrets.system': ['a-brand-new-system-secret-0001', TEST_SECRET] }), store: s.store, clock: s.clock }) })
       const introspect = async (token: string) =>
         (await rotated.adminApp.handle(new Request('http://localhost/admin/oauth2/introspect', {
           method: 'POST',

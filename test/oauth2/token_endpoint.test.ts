@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { startServer, storeFactories } from '../_harness.ts'
-import { grantRegistry, grantTypesSupported, type GrantHandler, type Issuance } from '../../src/oauth2/grants/index.ts'
+import type { GrantHandler, Issuance } from '../../src/oauth2/grants/index.ts'
 import { InvalidGrant } from '../../src/protocol/errors.ts'
 import { TOKEN_URL, basic, createClient, errorOf, postForm, sharedServers, tokenCount } from './_setup.ts'
 
@@ -74,7 +74,7 @@ for (const factory of storeFactories()) {
 
     it('lists the registered grant types and runs a registered custom grant', async () => {
       const s = await startServer(factory)
-      const builtIn = grantTypesSupported(s.ctx)
+      const builtIn = s.ctx.grants.types()
       expect(builtIn).toContain('client_credentials')
       expect(builtIn).not.toContain(CUSTOM)
       const grant = customGrant((params) => ({
@@ -84,9 +84,9 @@ for (const factory of storeFactories()) {
         accessTokenClaims: { tenant: 't1' },
         refresh: true,
       }))
-      grantRegistry(s.ctx).register(grant)
-      expect(grantTypesSupported(s.ctx)).toEqual([...builtIn, CUSTOM])
-      expect(() => grantRegistry(s.ctx).register(grant)).toThrow(TypeError)
+      s.ctx.grants.register(grant)
+      expect(s.ctx.grants.types()).toEqual([...builtIn, CUSTOM])
+      expect(() => s.ctx.grants.register(grant)).toThrow(TypeError)
 
       const client = await createClient(s, { grant_types: [CUSTOM] })
       const res = await postForm(s.publicFetch, TOKEN_URL, { grant_type: CUSTOM, subject: 'alice', scope: 'smuggled', extra: 'dropped' }, {
@@ -102,12 +102,12 @@ for (const factory of storeFactories()) {
 
       // Another app has its own registry.
       const other = await startServer(factory)
-      expect(grantTypesSupported(other.ctx)).toEqual(builtIn)
+      expect(other.ctx.grants.types()).toEqual(builtIn)
     })
 
     it('passes a grant’s OAuthError through and issues nothing', async () => {
       const s = await startServer(factory)
-      grantRegistry(s.ctx).register(customGrant(() => {
+      s.ctx.grants.register(customGrant(() => {
         throw InvalidGrant.with({ hint: 'No.' })
       }))
       const client = await createClient(s, { grant_types: [CUSTOM] })
@@ -118,7 +118,7 @@ for (const factory of storeFactories()) {
 
     it('fails closed when a grant decides nothing', async () => {
       const s = await startServer(factory)
-      grantRegistry(s.ctx).register(customGrant(() => ({ subject: '', grantedScope: [], grantedAudience: [], refresh: false })))
+      s.ctx.grants.register(customGrant(() => ({ subject: '', grantedScope: [], grantedAudience: [], refresh: false })))
       const client = await createClient(s, { grant_types: [CUSTOM] })
       const res = await postForm(s.publicFetch, TOKEN_URL, { grant_type: CUSTOM }, { authorization: basic(client.client_id, client.client_secret) })
       expect(await errorOf(res)).toMatchObject({ status: 500, error: 'server_error' })
@@ -129,7 +129,7 @@ for (const factory of storeFactories()) {
     it('checks that a client may use a custom grant before calling it', async () => {
       const s = await startServer(factory)
       const grant = customGrant(() => ({ subject: 'a', grantedScope: [], grantedAudience: [], refresh: false }))
-      grantRegistry(s.ctx).register(grant)
+      s.ctx.grants.register(grant)
       const client = await createClient(s)
       const res = await postForm(s.publicFetch, TOKEN_URL, { grant_type: CUSTOM }, { authorization: basic(client.client_id, client.client_secret) })
       expect(await errorOf(res)).toMatchObject({ status: 400, error: 'unauthorized_client' })

@@ -1,5 +1,4 @@
 import type { Plugin } from '../../src/plugins/api.ts'
-import { loadPlugins } from '../../src/plugins/loader.ts'
 import { createLogger, type Logger } from '../../src/log.ts'
 import { startServer, type StoreFactory, type TestServer } from '../_harness.ts'
 
@@ -26,8 +25,7 @@ export async function startWithPlugins(
   config: Record<string, unknown> = {},
 ): Promise<PluginServer> {
   const { logger, entries } = memoryLogger()
-  const s = await startServer(factory, { plugins: plugins.map((p) => p.name), ...config }, { logger })
-  await loadPlugins(s.ctx, { catalog: plugins })
+  const s = await startServer(factory, { plugins: plugins.map((p) => p.name), ...config }, { logger, plugins: { catalog: plugins } })
   return { ...s, logs: entries }
 }
 

@@ -2,7 +2,6 @@ import { afterAll, describe, expect, it } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { loadPlugins } from '../../src/plugins/loader.ts'
 import { PluginError } from '../../src/plugins/plugin_error.ts'
 import { startServer, storeFactories } from '../_harness.ts'
 import { createCodeClient, issueCode, redeem, USERINFO_URL, verifyJwt } from '../grants/_code.ts'
@@ -105,8 +104,7 @@ for (const factory of storeFactories()) {
 
     it('refuses to start without exactly one of file and url', async () => {
       for (const options of [{}, { file: 'x.json', url: 'http://127.0.0.1/' }]) {
-        const s = await startServer(factory, { plugins: [{ name: 'claims-directory', options }] })
-        const err = await loadPlugins(s.ctx).catch((e: unknown) => e)
+        const err = await startServer(factory, { plugins: [{ name: 'claims-directory', options }] }).catch((e: unknown) => e)
         expect(err).toBeInstanceOf(PluginError)
         expect((err as PluginError).problems).toEqual(['plugins.0 (plugin "claims-directory"): setup failed: set exactly one of the options file and url'])
       }

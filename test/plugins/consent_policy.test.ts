@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'bun:test'
 import { definePlugin, OAuthError, type ConsentContext, type ConsentDecision } from 'gatehouse/plugin'
-import { loadPlugins } from '../../src/plugins/loader.ts'
 import { storeFactories, startServer } from '../_harness.ts'
 import {
   acceptLogin,
@@ -42,8 +41,7 @@ for (const factory of storeFactories()) {
     async function setup(plugins: unknown[] = ['policies'], timeout?: string) {
       const { logger, entries } = memoryLogger()
       const entry = timeout ? [{ name: 'policies', timeout }] : plugins
-      const s = await startServer(factory, { 'urls.login': LOGIN_URL, 'urls.consent': CONSENT_URL, plugins: entry }, { logger })
-      await loadPlugins(s.ctx, { catalog: [policies] })
+      const s = await startServer(factory, { 'urls.login': LOGIN_URL, 'urls.consent': CONSENT_URL, plugins: entry }, { logger, plugins: { catalog: [policies] } })
       const client = await createCodeClient(s, { audience: ['https://api.test'], metadata: { first_party: true } })
       return { s, client, logs: entries, b: new Browser(s) }
     }

@@ -5,9 +5,7 @@ import { join } from 'node:path'
 import { definePlugin, Type, type PluginApi } from 'gatehouse/plugin'
 import * as sdk from '../../src/plugins/api.ts'
 import { loadConfig } from '../../src/config/load.ts'
-import { loadPlugins } from '../../src/plugins/loader.ts'
 import { PluginError } from '../../src/plugins/plugin_error.ts'
-import { pluginRuntime } from '../../src/plugins/registry.ts'
 import { startServer, storeFactories, type StoreFactory } from '../_harness.ts'
 import { createClient, errorOf, introspect, startWithPlugins, token } from './_plugins.ts'
 
@@ -71,9 +69,8 @@ const hijacker = definePlugin({
 const catalog = [configured, bare, leaking, failing, hijacker]
 
 async function loadError(factory: StoreFactory, plugins: unknown[], config: Record<string, unknown> = {}) {
-  const s = await startServer(factory, { plugins, ...config })
   try {
-    await loadPlugins(s.ctx, { catalog, cwd: dir })
+    await startServer(factory, { plugins, ...config }, { plugins: { catalog, cwd: dir } })
   } catch (err) {
     expect(err).toBeInstanceOf(PluginError)
     return err as PluginError
@@ -84,8 +81,7 @@ async function loadError(factory: StoreFactory, plugins: unknown[], config: Reco
 for (const factory of storeFactories()) {
   describe(`plugin loading (${factory.name})`, () => {
     it('checks options against the schema, applies defaults, and reports every problem with plugin name and path', async () => {
-      const s = await startServer(factory, { plugins: [{ name: 'configured', options: { mode: 'b' } }] })
-      await loadPlugins(s.ctx, { catalog })
+      await startServer(factory, { plugins: [{ name: 'configured', options: { mode: 'b' } }] }, { plugins: { catalog } })
       expect(setups.at(-1)).toEqual({ ttl: 30, mode: 'b' })
 
       const err = await loadError(factory, [
@@ -122,8 +118,8 @@ for (const factory of storeFactories()) {
           { name: 'configured', options: { ttl: 5, mode: 'a' } },
           { name: 'configured', options: { ttl: 6, mode: 'a' } },
         ],
-      })
-      const installed = await loadPlugins(s.ctx, { catalog })
+      }, { plugins: { catalog } })
+      const installed = s.ctx.plugins.installed
       expect(installed.map((p) => p.name)).toEqual(['configured', 'configured'])
       expect(setups.length - before).toBe(2)
     })
@@ -140,22 +136,20 @@ for (const factory of storeFactories()) {
     })
 
     it('only registers during setup', async () => {
-      const s = await startServer(factory, { plugins: ['leaking'] })
-      await loadPlugins(s.ctx, { catalog })
+      const s = await startServer(factory, { plugins: ['leaking'] }, { plugins: { catalog } })
       expect(() => leaked!.hook('token.claims', () => undefined)).toThrow('only available during setup')
-      expect(pluginRuntime(s.ctx).claimsHooks).toHaveLength(0)
+      expect(s.ctx.plugins.claimsHooks).toHaveLength(0)
     })
 
     it('loads a plugin file by path (relative to the working directory) that imports gatehouse/plugin', async () => {
       const s = await startWithPlugins(factory, [], { plugins: [{ path: join(dir, 'region_plugin.ts'), options: { region: 'eu' } }] })
-      expect(pluginRuntime(s.ctx).installed).toEqual([{ name: 'region', version: '2.0.0', source: join(dir, 'region_plugin.ts') }])
+      expect(s.ctx.plugins.installed).toEqual([{ name: 'region', version: '2.0.0', source: join(dir, 'region_plugin.ts') }])
       const client = await createClient(s)
       const res = await token(s, { grant_type: 'client_credentials' }, client)
       expect((await introspect(s, ((await res.json()) as { access_token: string }).access_token)).ext).toEqual({ region: 'region:eu' })
 
       // Its OAuthError is the core's class: it reaches the client as is.
-      const d = await startServer(factory, { plugins: [{ path: './region_plugin.ts', options: { region: 'eu', deny: true } }] })
-      await loadPlugins(d.ctx, { cwd: dir })
+      const d = await startServer(factory, { plugins: [{ path: './region_plugin.ts', options: { region: 'eu', deny: true } }] }, { plugins: { cwd: dir } })
       const denied = await token(d, { grant_type: 'client_credentials' }, await createClient(d))
       expect(await errorOf(denied)).toMatchObject({ status: 403, error: 'access_denied', description: expect.stringContaining('Region closed.') })
     })

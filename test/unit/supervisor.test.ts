@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
-import type { WorkerHandle } from '../../src/cli/io.ts'
+import type { WorkerHandle } from '../../src/cluster/threads.ts'
 import { Supervisor, WORKER_ENV } from '../../src/cluster/supervisor.ts'
-import type { Invalidation } from '../../src/cluster/peers.ts'
+import type { Invalidation } from '../../src/protocol/services.ts'
 import { createLogger } from '../../src/log.ts'
 
 /** Worker threads as the supervisor sees them, ended and answered by the test. */

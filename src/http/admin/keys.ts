@@ -7,7 +7,7 @@ import { readKey, readSet, replaceSet, sealKey, upsertKey } from '../../keys/key
 import { Conflict, InvalidRequest, NotFound } from '../../protocol/errors.ts'
 import { StoreError } from '../../store/types.ts'
 import { json, readJson } from '../body.ts'
-import { invalidateKeySet } from '../../cluster/peers.ts'
+import { invalidateKeySet } from '../../protocol/services.ts'
 
 /** At most this many keys in one PUT of a whole set. */
 const MAX_KEYS_PER_SET = 100

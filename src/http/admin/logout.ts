@@ -1,7 +1,7 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context.ts'
 import type { AdminResult } from '../../flow/handled.ts'
-import { acceptLogoutRequest, getLogoutRequest, rejectLogoutRequest } from '../../oidc/logout/logout_request.ts'
+import { acceptLogoutRequest, getLogoutRequest, rejectLogoutRequest } from '../../flow/logout_request.ts'
 import { json } from '../body.ts'
 import { challengeOf } from './flows.ts'
 

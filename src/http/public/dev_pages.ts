@@ -1,33 +1,17 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context.ts'
-import {
-  BUILTIN_PAGE_PATHS,
-  builtinPageActive,
-  builtinPageUrl,
-  DEMO_CALLBACK_PATH,
-  demoActive,
-  type BuiltinPage,
-} from '../../dev/builtin_pages.ts'
+import { DEMO_CALLBACK_PATH, demoActive } from '../../dev/builtin_pages.ts'
+import { BUILTIN_PAGE_PATHS, builtinPageActive, type BuiltinPage } from '../../flow/apps.ts'
 import { showCallback } from '../../dev/callback_page.ts'
 import { showConsent, submitConsent } from '../../dev/consent_page.ts'
 import { showLogin, submitLogin } from '../../dev/login_page.ts'
 import { showLogout, submitLogout } from '../../dev/logout_page.ts'
-import { errorOutcome, inactive, type PageOutcome } from '../../dev/outcome.ts'
-import { STYLE_HASH } from '../../dev/page.ts'
+import { errorOutcome, inactive } from '../../dev/outcome.ts'
 import { OAuthError } from '../../protocol/errors.ts'
-import { useBuiltinLogoutPage } from '../../oidc/logout/logout_app.ts'
 import { readForm } from '../body.ts'
 import { parseParams, type Params } from '../../protocol/params.ts'
-import { htmlResponse, redirectResponse } from '../security_headers.ts'
-
-/** The pages' security headers, with their one inline style sheet allowed by hash. */
-function render(outcome: PageOutcome): Response {
-  if (outcome.kind === 'redirect') return redirectResponse(outcome.location)
-  const response = htmlResponse(outcome.html, outcome.status)
-  const csp = response.headers.get('content-security-policy')
-  response.headers.set('content-security-policy', `${csp}; style-src '${STYLE_HASH}'`)
-  return response
-}
+import { renderOutcome } from '../outcome.ts'
+import type { Outcome } from '../../protocol/outcome.ts'
 
 type Served = BuiltinPage | 'callback'
 
@@ -42,17 +26,17 @@ async function page(
   ctx: AppContext,
   what: Served,
   read: () => Params | Promise<Params>,
-  run: (params: Params) => Promise<PageOutcome>,
+  run: (params: Params) => Promise<Outcome>,
 ): Promise<Response> {
-  if (!active(ctx, what)) return render(inactive(what))
+  if (!active(ctx, what)) return renderOutcome(inactive(what))
   let params: Params
   try {
     params = await read()
   } catch (err) {
-    if (err instanceof OAuthError) return render(errorOutcome(err))
+    if (err instanceof OAuthError) return renderOutcome(errorOutcome(err))
     throw err
   }
-  return render(await run(params))
+  return renderOutcome(await run(params))
 }
 
 const query = (request: Request) => () => parseParams(new URL(request.url).searchParams)
@@ -67,8 +51,6 @@ const challenge = (params: Params, name: string) => params.get(name) || params.g
  * answers 404 outside --dev, or when the operator configured an app of their own for it.
  */
 export const devPagesRoutes = (ctx: AppContext) => {
-  const logoutPage = builtinPageUrl(ctx, 'logout')
-  if (logoutPage) useBuiltinLogoutPage(ctx, logoutPage)
   const { login, consent, logout } = BUILTIN_PAGE_PATHS
   return new Elysia({ name: 'public-dev-pages' })
     .get(login, ({ request }) => page(ctx, 'login', query(request), (p) => showLogin(ctx, challenge(p, 'login_challenge'))))

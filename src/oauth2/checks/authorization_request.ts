@@ -1,11 +1,11 @@
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
+import type { OAuth2Client } from '../../protocol/client.ts'
+import type { OAuth2Context } from '../context.ts'
 import type { Params } from '../../protocol/params.ts'
 import type { ResponseMode } from '../response_modes/index.ts'
 
 /** An authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1) as the checks validate it, one field at a time. */
 export interface AuthorizationRequest {
-  readonly ctx: AppContext
+  readonly ctx: OAuth2Context
   readonly params: Params
   /** When the request arrived (epoch ms). */
   readonly requestedAt: number
@@ -30,7 +30,7 @@ export interface AuthorizationRequest {
 export type Check = (r: AuthorizationRequest) => void | Promise<void>
 
 /** A new request with nothing validated yet. */
-export const newAuthorizationRequest = (ctx: AppContext, params: Params, requestedAt: number): AuthorizationRequest => ({
+export const newAuthorizationRequest = (ctx: OAuth2Context, params: Params, requestedAt: number): AuthorizationRequest => ({
   ctx,
   params,
   requestedAt,

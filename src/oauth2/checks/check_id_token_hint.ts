@@ -1,8 +1,8 @@
 import { compactVerify, createLocalJWKSet } from 'jose'
-import type { AppContext } from '../../context.ts'
+import type { OAuth2Context } from '../context.ts'
 import { publicJwk } from '../../keys/jwk.ts'
 import { readSet } from '../../keys/key_set.ts'
-import { ID_TOKEN_SET } from '../../services.ts'
+import { ID_TOKEN_SET } from '../../protocol/services.ts'
 import { InvalidRequest } from '../../protocol/errors.ts'
 import type { Check } from './authorization_request.ts'
 import { isRecord } from '../../protocol/json.ts'
@@ -11,7 +11,7 @@ import { isRecord } from '../../protocol/json.ts'
  * Verifies an ID token this issuer signed (keys of `hydra.openid.id-token`, issuer checked); an expired one is
  * still a valid hint (OIDC Core §3.1.2.1). Throws invalid_request otherwise. Returns the claims.
  */
-export async function verifyIdTokenHint(ctx: AppContext, hint: string): Promise<Record<string, unknown>> {
+export async function verifyIdTokenHint(ctx: OAuth2Context, hint: string): Promise<Record<string, unknown>> {
   let claims: unknown
   try {
     const keys = (await readSet(ctx.store, ctx.sealer, ID_TOKEN_SET)).map(publicJwk)

@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
 import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose'
-import type { TokenEndpointAuthMethod } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
-import type { ClientRecord } from '../../services.ts'
+import type { TokenEndpointAuthMethod } from '../../protocol/client.ts'
+import type { OAuth2Context } from '../context.ts'
+import type { ClientRecord } from '../../protocol/services.ts'
 import { seconds } from '../../util/clock.ts'
 import { InvalidClient, OAuthError } from '../../protocol/errors.ts'
 import type { ClientAuthInput } from '../types.ts'
@@ -57,7 +57,7 @@ export interface AssertionPolicy {
   /** Algorithms the method accepts at all. */
   algorithms: readonly string[]
   /** Resolves the verification key for the client. */
-  key(ctx: AppContext, record: ClientRecord): Promise<JWTVerifyGetKey | Uint8Array>
+  key(ctx: OAuth2Context, record: ClientRecord): Promise<JWTVerifyGetKey | Uint8Array>
 }
 
 /**
@@ -65,7 +65,7 @@ export interface AssertionPolicy {
  * so the same assertion is accepted once. Throws InvalidClient with a hint on every failure.
  */
 export async function verifyClientAssertion(
-  ctx: AppContext,
+  ctx: OAuth2Context,
   record: ClientRecord,
   input: ClientAuthInput,
   policy: AssertionPolicy,

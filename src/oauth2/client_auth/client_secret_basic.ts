@@ -1,5 +1,5 @@
-import type { AppContext } from '../../context.ts'
-import type { ClientRecord } from '../../services.ts'
+import type { OAuth2Context } from '../context.ts'
+import type { ClientRecord } from '../../protocol/services.ts'
 import { InvalidClient } from '../../protocol/errors.ts'
 import type { ClientAuthInput, ClientAuthMethodHandler } from '../types.ts'
 import { verifyClientSecret } from './client_secret.ts'
@@ -52,7 +52,7 @@ export const clientSecretBasic: ClientAuthMethodHandler = {
     if (!credentials) throw InvalidClient.with({ hint: 'The HTTP Basic Authorization header is malformed.' })
     return credentials.id
   },
-  async verify(ctx: AppContext, record: ClientRecord, input: ClientAuthInput) {
+  async verify(ctx: OAuth2Context, record: ClientRecord, input: ClientAuthInput) {
     await verifyClientSecret(ctx, record, credentialsOf(input)?.secret)
   },
 }

@@ -1,6 +1,6 @@
 import { sealedSecretAad } from '../../clients/sealed_secret.ts'
-import type { AppContext } from '../../context.ts'
-import type { ClientRecord } from '../../services.ts'
+import type { OAuth2Context } from '../context.ts'
+import type { ClientRecord } from '../../protocol/services.ts'
 import { seconds } from '../../util/clock.ts'
 import { InvalidClient } from '../../protocol/errors.ts'
 import type { ClientAuthMethodHandler } from '../types.ts'
@@ -10,7 +10,7 @@ import { assertionClientId, carriesAssertion, isHmacAssertion, verifyClientAsser
 export const CLIENT_SECRET_JWT_ALGS = ['HS256', 'HS384', 'HS512'] as const
 
 
-async function clientSecret(ctx: AppContext, record: ClientRecord): Promise<Uint8Array> {
+async function clientSecret(ctx: OAuth2Context, record: ClientRecord): Promise<Uint8Array> {
   const id = record.client.client_id
   const expiresAt = record.client.client_secret_expires_at
   // RFC 7591 §3.2.1: client_secret_expires_at, when non-zero, is when the secret stops being valid.

@@ -1,6 +1,6 @@
-import type { TokenEndpointAuthMethod } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
-import type { ClientRecord } from '../../services.ts'
+import type { TokenEndpointAuthMethod } from '../../protocol/client.ts'
+import type { OAuth2Context } from '../context.ts'
+import type { ClientRecord } from '../../protocol/services.ts'
 import { InvalidClient, InvalidRequest, OAuthError } from '../../protocol/errors.ts'
 import type { ClientAuthInput, ClientAuthMethodHandler } from '../types.ts'
 import { clientSecretBasic } from './client_secret_basic.ts'
@@ -31,7 +31,7 @@ export interface AuthenticateOptions {
 
 const CHALLENGE = { 'www-authenticate': 'Basic realm="gatehouse", charset="UTF-8"' }
 
-async function authenticate(ctx: AppContext, input: ClientAuthInput, opts: AuthenticateOptions): Promise<ClientRecord | null> {
+async function authenticate(ctx: OAuth2Context, input: ClientAuthInput, opts: AuthenticateOptions): Promise<ClientRecord | null> {
   const presented = CLIENT_AUTH_METHODS.filter((m) => m.presents(input))
   // RFC 6749 §2.3: the client MUST NOT use more than one authentication method in each request.
   if (presented.length > 1) {
@@ -68,7 +68,7 @@ async function authenticate(ctx: AppContext, input: ClientAuthInput, opts: Authe
  * invalid_client with a `WWW-Authenticate` challenge (RFC 6749 §5.2); more than one method is 400.
  */
 export async function authenticateClient(
-  ctx: AppContext,
+  ctx: OAuth2Context,
   input: ClientAuthInput,
   opts: AuthenticateOptions,
 ): Promise<ClientRecord | null> {

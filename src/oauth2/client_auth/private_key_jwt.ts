@@ -1,8 +1,7 @@
 import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
-import type { AppContext } from '../../context.ts'
-import type { ClientRecord } from '../../services.ts'
+import type { OAuth2Context } from '../context.ts'
+import type { ClientRecord } from '../../protocol/services.ts'
 import { InvalidClient } from '../../protocol/errors.ts'
-import { JwksCache } from '../jwks_cache.ts'
 import type { ClientAuthMethodHandler } from '../types.ts'
 import { assertionClientId, carriesAssertion, isHmacAssertion, verifyClientAssertion } from './client_assertion.ts'
 
@@ -21,24 +20,16 @@ export const PRIVATE_KEY_JWT_ALGS = [
   'Ed25519',
 ] as const
 
-const remoteSets = new WeakMap<AppContext, JwksCache>()
 const localSets = new WeakMap<object, JWTVerifyGetKey>()
 
-/** The per-app cache of clients' remote key sets. */
-export function jwksCacheOf(ctx: AppContext): JwksCache {
-  let cache = remoteSets.get(ctx)
-  if (!cache) remoteSets.set(ctx, (cache = new JwksCache(ctx.clock, { outbound: ctx.config.clients.http })))
-  return cache
-}
-
-async function clientKeys(ctx: AppContext, record: ClientRecord): Promise<JWTVerifyGetKey> {
+async function clientKeys(ctx: OAuth2Context, record: ClientRecord): Promise<JWTVerifyGetKey> {
   const { jwks, jwks_uri } = record.client
   if (jwks && Array.isArray(jwks.keys) && jwks.keys.length > 0) {
     let local = localSets.get(jwks)
     if (!local) localSets.set(jwks, (local = createLocalJWKSet(jwks as JSONWebKeySet)))
     return local
   }
-  if (jwks_uri) return jwksCacheOf(ctx).resolver(jwks_uri)
+  if (jwks_uri) return ctx.jwksCache.resolver(jwks_uri)
   throw InvalidClient.with({ hint: 'The OAuth 2.0 Client has no JSON Web Keys (jwks or jwks_uri) to verify the client assertion.' })
 }
 

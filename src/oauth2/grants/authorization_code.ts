@@ -1,6 +1,7 @@
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
-import { mintIdToken, OIDC_SESSION_KEY, oidcSessionOf, readOidcSession } from '../../oidc/id_token.ts'
+import type { OAuth2Client } from '../../protocol/client.ts'
+import type { OAuth2Context } from '../context.ts'
+import {  } from '../../oidc/id_token.ts'
+import { OIDC_SESSION_KEY, oidcSessionOf, readOidcSession } from '../authorize_session.ts'
 import { codeSignature, openCode } from '../authorization_code.ts'
 import type { AuthorizeSession } from '../authorize_session.ts'
 import { InvalidGrant, InvalidRequest, ServerError } from '../../protocol/errors.ts'
@@ -22,7 +23,7 @@ function checkRedirectUri(session: AuthorizeSession, presented: string | undefin
 }
 
 /** RFC 7636 §4.5, §4.6 and RFC 9700 §2.1.1 (no verifier without a challenge). */
-function checkPkce(ctx: AppContext, client: OAuth2Client, session: AuthorizeSession, verifier: string | undefined): void {
+function checkPkce(ctx: OAuth2Context, client: OAuth2Client, session: AuthorizeSession, verifier: string | undefined): void {
   const challenge = session.code_challenge
   if (!challenge) {
     if (verifier !== undefined) {
@@ -51,7 +52,7 @@ export const authorizationCodeGrant: GrantHandler = {
   grantType: GRANT,
   params: ['code', 'redirect_uri', 'code_verifier'],
   clientAuth: 'required',
-  async handle(ctx: AppContext, req: TokenRequest): Promise<Issuance> {
+  async handle(ctx: OAuth2Context, req: TokenRequest): Promise<Issuance> {
     const client = req.client
     if (!client) throw ServerError.with({ debug: 'authorization_code reached without a client' })
     const code = req.params.get('code')
@@ -96,7 +97,7 @@ export const authorizationCodeGrant: GrantHandler = {
           redeemed,
           stored,
           scope.includes('openid')
-            ? mintIdToken(ctx, {
+            ? ctx.idTokens.sign({
                 client,
                 grantType: GRANT,
                 // Token hooks may have added claims to the stored session.

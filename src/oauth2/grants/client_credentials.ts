@@ -1,4 +1,4 @@
-import type { AppContext } from '../../context.ts'
+import type { OAuth2Context } from '../context.ts'
 import { checkAudience, parseAudience } from '../audience.ts'
 import { InvalidScope, ServerError, UnauthorizedClient } from '../../protocol/errors.ts'
 import type { Issuance } from '../issue.ts'
@@ -13,7 +13,7 @@ export const clientCredentialsGrant: GrantHandler = {
   grantType: GRANT,
   params: ['scope', 'audience'],
   clientAuth: 'required',
-  async handle(ctx: AppContext, req: TokenRequest): Promise<Issuance> {
+  async handle(ctx: OAuth2Context, req: TokenRequest): Promise<Issuance> {
     const client = req.client
     if (!client) throw ServerError.with({ debug: 'client_credentials reached without a client' })
     // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients.

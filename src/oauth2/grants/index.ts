@@ -1,5 +1,5 @@
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
+import type { OAuth2Client } from '../../protocol/client.ts'
+import type { OAuth2Context } from '../context.ts'
 import type { Issuance } from '../issue.ts'
 import { authorizationCodeGrant } from './authorization_code.ts'
 import { clientCredentialsGrant } from './client_credentials.ts'
@@ -38,12 +38,16 @@ export interface GrantHandler {
    * Decides what to issue, or throws an OAuthError (`invalid_grant`, `invalid_scope`, …) to refuse.
    * Anything but a complete Issuance makes the core fail closed with `server_error`, issuing nothing.
    */
-  handle(ctx: AppContext, req: TokenRequest): Promise<Issuance>
+  handle(ctx: OAuth2Context, req: TokenRequest): Promise<Issuance>
 }
 
 /** The grant types of one app, keyed by `grant_type`. */
 export class GrantRegistry {
   readonly #grants = new Map<string, GrantHandler>()
+
+  constructor(grants: readonly GrantHandler[] = []) {
+    for (const grant of grants) this.register(grant)
+  }
 
   /** Adds a grant; throws a TypeError for a malformed handler or a `grant_type` already registered. */
   register(grant: GrantHandler): void {
@@ -71,19 +75,3 @@ export class GrantRegistry {
 
 /** The grants Gatehouse ships. */
 export const BUILT_IN_GRANTS: readonly GrantHandler[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant]
-
-const registries = new WeakMap<AppContext, GrantRegistry>()
-
-/** The grant registry of an app: the built-in grants, plus whatever plugins register at startup. */
-export function grantRegistry(ctx: AppContext): GrantRegistry {
-  let registry = registries.get(ctx)
-  if (!registry) {
-    registry = new GrantRegistry()
-    for (const grant of BUILT_IN_GRANTS) registry.register(grant)
-    registries.set(ctx, registry)
-  }
-  return registry
-}
-
-/** `grant_types_supported` of the token endpoint, for discovery. */
-export const grantTypesSupported = (ctx: AppContext): string[] => grantRegistry(ctx).types()

@@ -1,6 +1,7 @@
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
-import { mintIdToken, readOidcSession } from '../../oidc/id_token.ts'
+import type { OAuth2Client } from '../../protocol/client.ts'
+import type { OAuth2Context } from '../context.ts'
+import {  } from '../../oidc/id_token.ts'
+import { readOidcSession } from '../authorize_session.ts'
 import type { TokenRow } from '../../store/types.ts'
 import { checkAudience } from '../audience.ts'
 import { InvalidGrant, InvalidRequest, InvalidScope, ServerError } from '../../protocol/errors.ts'
@@ -26,7 +27,7 @@ function redeemable(row: TokenRow, now: number, grace: Grace): boolean {
 }
 
 /** RFC 6749 §6: a narrower scope may be requested; anything not originally granted is invalid_scope. */
-function scopeOnRefresh(ctx: AppContext, client: OAuth2Client, original: readonly string[], param: string | undefined): string[] {
+function scopeOnRefresh(ctx: OAuth2Context, client: OAuth2Client, original: readonly string[], param: string | undefined): string[] {
   const requested = parseScope(param)
   const strategy = scopeStrategy(ctx)
   const allowed = clientScopes(client.scope)
@@ -52,7 +53,7 @@ export const refreshTokenGrant: GrantHandler = {
   grantType: GRANT,
   params: ['refresh_token', 'scope'],
   clientAuth: 'required',
-  async handle(ctx: AppContext, req: TokenRequest): Promise<Issuance> {
+  async handle(ctx: OAuth2Context, req: TokenRequest): Promise<Issuance> {
     const client = req.client
     if (!client) throw ServerError.with({ debug: 'refresh_token reached without a client' })
     const token = req.params.get('refresh_token')
@@ -111,7 +112,7 @@ export const refreshTokenGrant: GrantHandler = {
           redeemed,
           stored,
           oidc && scope.includes('openid')
-            ? mintIdToken(ctx, {
+            ? ctx.idTokens.sign({
                 client,
                 grantType: GRANT,
                 // Token hooks may have added claims to the stored session.

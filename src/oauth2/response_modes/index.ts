@@ -1,5 +1,6 @@
-import type { AppContext } from '../../context.ts'
+import type { OAuth2Context } from '../context.ts'
 import type { OAuthError } from '../../protocol/errors.ts'
+import type { Outcome } from '../../protocol/outcome.ts'
 import { fragmentResponse } from './fragment.ts'
 import { FORM_POST_SCRIPT_HASH, formPostPage } from './form_post.ts'
 import { queryResponse } from './query.ts'
@@ -8,13 +9,6 @@ import { queryResponse } from './query.ts'
 export type ResponseMode = 'query' | 'fragment' | 'form_post'
 
 export const RESPONSE_MODES: readonly ResponseMode[] = ['query', 'fragment', 'form_post']
-
-/** What the authorization endpoint answers; the HTTP layer turns it into a response with security headers. */
-export type AuthorizeOutcome =
-  | { kind: 'redirect'; location: string }
-  | { kind: 'page'; status: number; html: string; scriptHashes: string[] }
-  /** An error shown to the user, never sent to an untrusted redirect URI. */
-  | { kind: 'error_page'; error: OAuthError }
 
 /** Where a response goes once client_id and redirect_uri are trusted. */
 export interface ResponseTarget {
@@ -29,7 +23,7 @@ export interface ClientError {
   error_description: string
 }
 
-function deliver(target: ResponseTarget, params: [string, string][]): AuthorizeOutcome {
+function deliver(target: ResponseTarget, params: [string, string][]): Outcome {
   switch (target.response_mode) {
     case 'fragment':
       return { kind: 'redirect', location: fragmentResponse(target.redirect_uri, params) }
@@ -40,7 +34,7 @@ function deliver(target: ResponseTarget, params: [string, string][]): AuthorizeO
   }
 }
 
-function withStateAndIssuer(ctx: AppContext, target: ResponseTarget, params: [string, string][]): [string, string][] {
+function withStateAndIssuer(ctx: OAuth2Context, target: ResponseTarget, params: [string, string][]): [string, string][] {
   // RFC 6749 §4.1.2, §4.1.2.1: state echoed exactly when the request had one.
   if (target.state !== null) params.push(['state', target.state])
   // RFC 9207 §2: every authorization response carries iss.
@@ -49,11 +43,11 @@ function withStateAndIssuer(ctx: AppContext, target: ResponseTarget, params: [st
 }
 
 /** A successful authorization response (RFC 6749 §4.1.2). */
-export const authorizationResponse = (ctx: AppContext, target: ResponseTarget, params: [string, string][]) =>
+export const authorizationResponse = (ctx: OAuth2Context, target: ResponseTarget, params: [string, string][]) =>
   deliver(target, withStateAndIssuer(ctx, target, params))
 
 /** An error response to the client (RFC 6749 §4.1.2.1). */
-export const authorizationError = (ctx: AppContext, target: ResponseTarget, err: ClientError) =>
+export const authorizationError = (ctx: OAuth2Context, target: ResponseTarget, err: ClientError) =>
   deliver(
     target,
     withStateAndIssuer(ctx, target, [
@@ -66,7 +60,7 @@ export const authorizationError = (ctx: AppContext, target: ResponseTarget, err:
  * An error before the redirect URI is trusted (RFC 6749 §4.1.2.1: the server MUST NOT redirect to it): to
  * `urls.error` when configured, else the built-in error page.
  */
-export function untrustedError(ctx: AppContext, err: OAuthError): AuthorizeOutcome {
+export function untrustedError(ctx: OAuth2Context, err: OAuthError): Outcome {
   const page = ctx.config.urls.error
   if (!page) return { kind: 'error_page', error: err }
   const url = new URL(page)

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto'
-import type { AppContext } from '../../context.ts'
-import { ACCESS_TOKEN_SET } from '../../services.ts'
+import type { OAuth2Context } from '../context.ts'
+import { ACCESS_TOKEN_SET } from '../../protocol/services.ts'
 import { seconds } from '../../util/clock.ts'
 import { signJwt } from '../../keys/sign_jwt.ts'
 
@@ -63,7 +63,7 @@ export function jtiOf(payload: string): unknown {
   }
 }
 
-function claimsOf(ctx: AppContext, input: JwtAccessTokenInput): Record<string, unknown> {
+function claimsOf(ctx: OAuth2Context, input: JwtAccessTokenInput): Record<string, unknown> {
   const { oauth2, strategies } = ctx.config
   const iat = seconds(input.issuedAt)
   const claims: Record<string, unknown> = {}
@@ -92,7 +92,7 @@ function claimsOf(ctx: AppContext, input: JwtAccessTokenInput): Record<string, u
 }
 
 /** Signs an RFC 9068 access token with the newest key of `hydra.jwt.access-token`. */
-export async function signJwtAccessToken(ctx: AppContext, input: JwtAccessTokenInput): Promise<JwtAccessToken> {
+export async function signJwtAccessToken(ctx: OAuth2Context, input: JwtAccessTokenInput): Promise<JwtAccessToken> {
   const key = await ctx.keys.signingKey(ACCESS_TOKEN_SET)
   // RFC 9068 §2.1: the header typ is "at+jwt".
   const claims = claimsOf(ctx, input)

@@ -1,4 +1,4 @@
-import type { AppContext } from '../../context.ts'
+import type { CoreContext } from '../../protocol/context.ts'
 import type { TokenRow } from '../../store/types.ts'
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, opaqueSignature } from './opaque.ts'
 import { jtiOf, signingInputDigest, splitJws, storedJwtSignature } from './jwt.ts'
@@ -13,7 +13,7 @@ export interface FoundToken {
 
 type Candidate = { kind: FoundToken['kind']; signature: string; digest?: string }
 
-function candidatesOf(ctx: AppContext, token: string): Candidate[] {
+function candidatesOf(ctx: CoreContext, token: string): Candidate[] {
   const secrets = ctx.config.secrets.system
   const access = opaqueSignature(secrets, ACCESS_TOKEN_PREFIX, token)
   if (access) return [{ kind: 'access_token', signature: access }]
@@ -31,7 +31,7 @@ function candidatesOf(ctx: AppContext, token: string): Candidate[] {
  * Finds the row of a token by its signature, whether active or not. The token's own format decides where
  * to look; `hint` (RFC 7009 §2.1 / RFC 7662 §2.1 `token_type_hint`) only orders the lookups.
  */
-export async function findToken(ctx: AppContext, token: string, hint?: string): Promise<FoundToken | null> {
+export async function findToken(ctx: CoreContext, token: string, hint?: string): Promise<FoundToken | null> {
   const candidates = candidatesOf(ctx, token)
   if (hint === 'refresh_token') candidates.reverse()
   for (const c of candidates) {

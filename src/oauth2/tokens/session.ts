@@ -1,4 +1,4 @@
-import type { AppContext } from '../../context.ts'
+import type { CoreContext } from '../../protocol/context.ts'
 import type { Sealer } from '../../crypto/aead.ts'
 import type { TokenKind } from '../../store/types.ts'
 import { deepFreeze } from '../../util/deep_freeze.ts'
@@ -21,7 +21,7 @@ export interface TokenSession {
 // Binds the sealed blob to its row, so a session cannot be moved to another token.
 const aad = (kind: TokenKind, signature: string) => `token/${kind}/${signature}`
 
-export const sealSession = (ctx: AppContext, kind: TokenKind, signature: string, session: TokenSession): string =>
+export const sealSession = (ctx: CoreContext, kind: TokenKind, signature: string, session: TokenSession): string =>
   ctx.sealer.seal(JSON.stringify(session), aad(kind, signature))
 
 /** Opened access-token sessions per sealer, by AAD; a hit must match the sealed text exactly. */
@@ -34,7 +34,7 @@ const MAX_OPENED = 4_096
  * (introspection, userinfo), so their recently opened sessions are kept and not decrypted again; codes and
  * refresh tokens are used once and never kept.
  */
-export function openSession(ctx: AppContext, kind: TokenKind, signature: string, sealed: string): TokenSession | null {
+export function openSession(ctx: CoreContext, kind: TokenKind, signature: string, sealed: string): TokenSession | null {
   const key = aad(kind, signature)
   let cache = kind === 'access_token' ? opened.get(ctx.sealer) : undefined
   if (kind === 'access_token' && !cache) opened.set(ctx.sealer, (cache = new Map()))

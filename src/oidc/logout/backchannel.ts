@@ -1,6 +1,6 @@
 import { assertOutboundAllowed } from '../../util/outbound_guard.ts'
-import type { AppContext } from '../../context.ts'
-import { recordHandled } from '../../flow/handled.ts'
+import type { CoreContext } from '../../protocol/context.ts'
+import { recordHandled } from '../../protocol/handled.ts'
 import { mintLogoutToken } from './logout_token.ts'
 import type { SessionClient } from './session_clients.ts'
 
@@ -53,12 +53,12 @@ export class BackchannelLogout {
    * Queues the logout notifications of login session `sid` and returns without waiting for them. Each
    * (sid, client) is notified at most once, across every node sharing the store.
    */
-  async notify(ctx: AppContext, sid: string, clients: readonly SessionClient[]): Promise<void> {
+  async notify(ctx: CoreContext, sid: string, clients: readonly SessionClient[]): Promise<void> {
     for (const { client, subject } of clients) {
       const uri = client.backchannel_logout_uri
       if (!uri) continue
-      const once = `bcl:${sid}:${client.client_id}`
-      if ((await recordHandled(ctx, once, '', ctx.clock() + ctx.config.ttl.authentication_session)) !== null) continue
+      const once = `${sid}:${client.client_id}`
+      if ((await recordHandled(ctx, 'backchannel_logout', once, '', ctx.clock() + ctx.config.ttl.authentication_session)) !== null) continue
       this.#schedule(0, async () => {
         let token: string
         try {
@@ -72,7 +72,7 @@ export class BackchannelLogout {
     }
   }
 
-  async #attempt(ctx: AppContext, d: Delivery, attempt: number): Promise<void> {
+  async #attempt(ctx: CoreContext, d: Delivery, attempt: number): Promise<void> {
     let reason: string
     try {
       await assertOutboundAllowed(ctx.config.clients.http, d.uri)

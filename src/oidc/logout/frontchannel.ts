@@ -1,8 +1,8 @@
 import { createHash } from 'node:crypto'
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
+import type { OAuth2Client } from '../../protocol/client.ts'
+import type { CoreContext } from '../../protocol/context.ts'
 import { escapeHtml } from '../../util/html.ts'
-import type { LogoutOutcome } from './state.ts'
+import type { Outcome } from '../../protocol/outcome.ts'
 
 /** How long the page waits for the clients' logout frames before it moves on anyway. */
 export const FRONTCHANNEL_WAIT_MS = 5000
@@ -19,7 +19,7 @@ export const FRONTCHANNEL_SCRIPT_HASH = `sha256-${createHash('sha256').update(SC
  * The URL a client's logout frame loads (OIDC Front-Channel Logout 1.0 §2); null without an http(s)
  * `frontchannel_logout_uri`.
  */
-export function frontchannelUrl(ctx: AppContext, client: OAuth2Client, sid: string): string | null {
+export function frontchannelUrl(ctx: CoreContext, client: OAuth2Client, sid: string): string | null {
   if (!client.frontchannel_logout_uri) return null
   let url: URL
   try {
@@ -40,7 +40,7 @@ export function frontchannelUrl(ctx: AppContext, client: OAuth2Client, sid: stri
  * The end of a logout: with logout frames, a page that renders one hidden iframe per client and then continues
  * to `next`; without frames, a plain redirect to `next`. With nowhere to go, the page just says so.
  */
-export function logoutPage(frames: readonly string[], next: string | null): LogoutOutcome {
+export function logoutPage(frames: readonly string[], next: string | null): Outcome {
   if (frames.length === 0 && next !== null) return { kind: 'redirect', location: next }
   const iframes = frames.map((src) => `<iframe src="${escapeHtml(src)}" title="logout" hidden></iframe>`).join('')
   const refresh = next === null ? '' : `<noscript><meta http-equiv="refresh" content="2;url=${escapeHtml(next)}"></noscript>`

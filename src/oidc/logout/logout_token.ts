@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto'
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
+import type { OAuth2Client } from '../../protocol/client.ts'
+import type { CoreContext } from '../../protocol/context.ts'
 import { OAuthError } from '../../protocol/errors.ts'
-import { ID_TOKEN_SET } from '../../services.ts'
+import { ID_TOKEN_SET } from '../../protocol/services.ts'
 import { seconds } from '../../util/clock.ts'
 import { subjectFor, type SubjectSource } from '../subject.ts'
 import { signJwt } from '../../keys/sign_jwt.ts'
@@ -13,7 +13,7 @@ export const BACKCHANNEL_LOGOUT_EVENT = 'http://schemas.openid.net/event/backcha
 /** How long a logout token is valid: long enough for the retries, short enough to be useless when captured. */
 export const LOGOUT_TOKEN_LIFESPAN_MS = 2 * 60 * 1000
 
-function subjectOrNull(ctx: AppContext, client: OAuth2Client, subject: SubjectSource): string | null {
+function subjectOrNull(ctx: CoreContext, client: OAuth2Client, subject: SubjectSource): string | null {
   try {
     return subjectFor(ctx, client, subject)
   } catch (err) {
@@ -26,7 +26,7 @@ function subjectOrNull(ctx: AppContext, client: OAuth2Client, subject: SubjectSo
  * Signs a logout token for `client` with the ID-token keys (OIDC Back-Channel Logout 1.0 §2.4): iss, aud, iat,
  * exp, jti, events and sid always, `sub` as the client knows the user.
  */
-export async function mintLogoutToken(ctx: AppContext, client: OAuth2Client, sid: string, subject: SubjectSource): Promise<string> {
+export async function mintLogoutToken(ctx: CoreContext, client: OAuth2Client, sid: string, subject: SubjectSource): Promise<string> {
   const key = await ctx.keys.signingKey(ID_TOKEN_SET)
   const now = ctx.clock()
   const claims: Record<string, unknown> = {

@@ -1,5 +1,5 @@
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
+import type { OAuth2Client } from '../../protocol/client.ts'
+import type { CoreContext } from '../../protocol/context.ts'
 import type { SubjectSource } from '../subject.ts'
 
 /** A client that took part in a login session, with the user as that client knows them. */
@@ -9,7 +9,7 @@ export interface SessionClient {
 }
 
 /** The clients with a consent flow in login session `sid` (each once, newest flow first); deleted clients are left out. */
-export async function sessionClients(ctx: AppContext, sid: string): Promise<SessionClient[]> {
+export async function sessionClients(ctx: CoreContext, sid: string): Promise<SessionClient[]> {
   const seen = new Set<string>()
   const clients: SessionClient[] = []
   for (const flow of await ctx.store.flows.listFlowsByLoginSession(sid)) {

@@ -1,29 +1,29 @@
-import type { AppContext } from '../../context.ts'
-import type { Browser } from '../../flow/browser.ts'
-import { sealChallenge } from '../../flow/challenge.ts'
-import { hintNamesSubject } from '../../flow/login_session.ts'
-import type { Params } from '../../protocol/params.ts'
-import { InvalidRequest, OAuthError, ServerError } from '../../protocol/errors.ts'
-import { untrustedError } from '../../oauth2/response_modes/index.ts'
-import type { LoginSessionRow } from '../../store/types.ts'
-import { logoutPage } from './frontchannel.ts'
-import { verifyLogoutHint } from './id_token_hint.ts'
-import { logoutAppUrl } from './logout_app.ts'
+import type { FlowContext } from './context.ts'
+import type { Browser } from './browser.ts'
+import { sealChallenge } from './challenge.ts'
+import { hintNamesSubject } from './login_session.ts'
+import type { Params } from '../protocol/params.ts'
+import { InvalidRequest, OAuthError, ServerError } from '../protocol/errors.ts'
+import { untrustedError } from '../oauth2/response_modes/index.ts'
+import type { LoginSessionRow } from '../store/types.ts'
+import { logoutPage } from '../oidc/logout/frontchannel.ts'
+import { verifyLogoutHint } from './logout_hint.ts'
 import { completeLogout } from './logout_verifier.ts'
-import type { LogoutChallengeState, LogoutOutcome } from './state.ts'
+import type { LogoutChallengeState } from './logout_state.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 type NewChallenge = Omit<LogoutChallengeState, 'id' | 'request_url' | 'requested_at' | 'expires_at'>
 
 const param = (params: Params, name: string) => params.get(name) || undefined
 
-async function liveSession(ctx: AppContext, sid: string): Promise<LoginSessionRow | null> {
+async function liveSession(ctx: FlowContext, sid: string): Promise<LoginSessionRow | null> {
   const session = await ctx.store.flows.getLoginSession(sid)
   return session && session.expires_at > ctx.clock() ? session : null
 }
 
 /** Seals the logout challenge and sends the browser to the logout app. */
-function askLogoutApp(ctx: AppContext, params: Params, c: NewChallenge): LogoutOutcome {
-  const app = logoutAppUrl(ctx)
+function askLogoutApp(ctx: FlowContext, params: Params, c: NewChallenge): Outcome {
+  const app = ctx.apps.logout
   if (!app) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.logout is not configured.' }) }
   const now = ctx.clock()
   const query = new URLSearchParams([...params]).toString()
@@ -40,7 +40,7 @@ function askLogoutApp(ctx: AppContext, params: Params, c: NewChallenge): LogoutO
 }
 
 /** OP-initiated logout: the browser's session cookie names the session; without one there is nobody to log out. */
-async function opInitiated(ctx: AppContext, params: Params, browser: Browser): Promise<LogoutOutcome> {
+async function opInitiated(ctx: FlowContext, params: Params, browser: Browser): Promise<Outcome> {
   // Hydra: state and post_logout_redirect_uri belong to RP-initiated logout, which identifies itself by id_token_hint.
   if (param(params, 'state')) {
     throw InvalidRequest.with({ hint: 'Logout failed because query parameter state is set but id_token_hint is missing.' })
@@ -65,7 +65,7 @@ async function opInitiated(ctx: AppContext, params: Params, browser: Browser): P
 }
 
 /** RP-initiated logout (OIDC RP-Initiated Logout 1.0 §2, §3): the id_token_hint names the client and the session. */
-async function rpInitiated(ctx: AppContext, params: Params, browser: Browser, hint: string): Promise<LogoutOutcome> {
+async function rpInitiated(ctx: FlowContext, params: Params, browser: Browser, hint: string): Promise<Outcome> {
   const { sid, sub, client } = await verifyLogoutHint(ctx, hint, param(params, 'client_id'))
   const state = param(params, 'state') ?? null
   let next = ctx.config.urls.post_logout_redirect || null
@@ -102,7 +102,7 @@ async function rpInitiated(ctx: AppContext, params: Params, browser: Browser, hi
  * sends the browser to the logout app, or completes an accepted one (`logout_verifier`). Errors go to
  * `urls.error` or the error page, never to an unverified redirect URI.
  */
-export async function endSession(ctx: AppContext, readParams: () => Promise<Params>, browser: Browser): Promise<LogoutOutcome> {
+export async function endSession(ctx: FlowContext, readParams: () => Promise<Params>, browser: Browser): Promise<Outcome> {
   try {
     const params = await readParams()
     const verifier = params.get('logout_verifier')

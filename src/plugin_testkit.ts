@@ -4,15 +4,16 @@
  *
  * @packageDocumentation
  */
-import { buildApp } from '../app.ts'
-import { loadConfig } from '../config/load.ts'
-import { createLogger } from '../log.ts'
-import { migrate } from '../store/migrate.ts'
-import { SqlStore } from '../store/sql/store.ts'
-import { SqliteDriver } from '../store/sqlite/driver.ts'
-import { manualClock } from '../util/clock.ts'
-import type { Plugin } from './api.ts'
-import { loadPlugins } from './loader.ts'
+import { buildApp, type Apps } from './app.ts'
+import { createCore } from './context.ts'
+import { loadConfig } from './config/load.ts'
+import { createLogger } from './log.ts'
+import { migrate } from './store/migrate.ts'
+import { SqlStore } from './store/sql/store.ts'
+import { SqliteDriver } from './store/sqlite/driver.ts'
+import { manualClock } from './util/clock.ts'
+import type { Plugin } from './plugins/api.ts'
+import { loadPlugins } from './plugins/loader.ts'
 
 /**
  * One plugin to load, as a `plugins:` entry of the configuration would.
@@ -99,7 +100,7 @@ const fetcher = (app: { handle(request: Request): Promise<Response> }) => (path:
  * ```ts
  * import { expect, it } from 'bun:test'
  * import { createTestGatehouse } from 'gatehouse/plugin/testkit'
- * import myPlugin from './my_plugin.ts'
+ * import myPlugin from './plugins/my_plugin.ts'
  *
  * it('adds the tenant claim', async () => {
  *   const gh = await createTestGatehouse({ plugins: [{ plugin: myPlugin, options: { tenant: 'acme' } }] })
@@ -122,7 +123,7 @@ export async function createTestGatehouse(options: TestGatehouseOptions = {}): P
   const store = new SqlStore(new SqliteDriver(':memory:'))
   await migrate(store.driver)
   const clock = manualClock()
-  const app = buildApp({
+  const core = createCore({
     config: loadConfig({
       overrides: {
         'urls.self.issuer': 'https://gatehouse.test',
@@ -138,8 +139,9 @@ export async function createTestGatehouse(options: TestGatehouseOptions = {}): P
     clock,
     logger: createLogger({ level: 'debug', write: (line) => logs.push(JSON.parse(line)) }),
   })
+  let app: Apps
   try {
-    await loadPlugins(app.ctx, { catalog: plugins.map((p) => p.plugin) })
+    app = buildApp({ core, plugins: await loadPlugins(core, { catalog: plugins.map((p) => p.plugin) }) })
   } catch (err) {
     await store.close()
     throw err

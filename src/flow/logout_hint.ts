@@ -1,8 +1,8 @@
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
-import { verifyIdTokenHint } from '../../oauth2/checks/check_id_token_hint.ts'
-import { InvalidRequest } from '../../protocol/errors.ts'
-import { seconds } from '../../util/clock.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { FlowContext } from './context.ts'
+import { verifyIdTokenHint } from '../oauth2/checks/check_id_token_hint.ts'
+import { InvalidRequest } from '../protocol/errors.ts'
+import { seconds } from '../util/clock.ts'
 
 /** What a verified logout id_token_hint tells: the session, the user as the client knows them, and the client. */
 export interface LogoutHint {
@@ -19,7 +19,7 @@ const audiences = (aud: unknown): string[] =>
  * Verifies the id_token_hint of an RP-initiated logout: an ID token this issuer signed (expired is fine), issued
  * no later than now, with `sid` and `sub`; its audience names the client. `clientId`, when sent, must be one of them.
  */
-export async function verifyLogoutHint(ctx: AppContext, hint: string, clientId?: string): Promise<LogoutHint> {
+export async function verifyLogoutHint(ctx: FlowContext, hint: string, clientId?: string): Promise<LogoutHint> {
   // OIDC RP-Initiated Logout 1.0 §2: the OP need not be the audience's session any more; an expired hint is valid.
   const claims = await verifyIdTokenHint(ctx, hint)
   if (typeof claims.iat !== 'number' || claims.iat > seconds(ctx.clock())) {

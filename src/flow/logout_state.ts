@@ -1,5 +1,3 @@
-import type { OAuthError } from '../../protocol/errors.ts'
-
 /** A logout request, sealed into the logout challenge (nothing is stored until it is handled). */
 export interface LogoutChallengeState {
   id: string
@@ -25,10 +23,3 @@ export interface LogoutVerifierState {
   id: string
   challenge: LogoutChallengeState
 }
-
-/** What the end-session endpoint answers; the HTTP layer adds the security headers. */
-export type LogoutOutcome =
-  | { kind: 'redirect'; location: string }
-  /** The front-channel logout page (or the signed-out page): its script hashes and the origins it frames. */
-  | { kind: 'page'; status: number; html: string; scriptHashes: string[]; frameSrc?: string[] }
-  | { kind: 'error_page'; error: OAuthError }

@@ -1,5 +1,5 @@
 import type { JWK } from 'jose'
-import type { OAuth2Client } from './clients/model.ts'
+import type { OAuth2Client } from './client.ts'
 
 /** A stored client as the protocol needs it: the wire document plus its secret hashes. */
 export interface ClientRecord {
@@ -40,3 +40,31 @@ export interface KeyManager {
 
 export const ID_TOKEN_SET = 'hydra.openid.id-token'
 export const ACCESS_TOKEN_SET = 'hydra.jwt.access-token'
+
+/** A cache entry another worker thread of the same server must drop: a changed client or key set. */
+export interface Invalidation {
+  type: 'invalidate'
+  what: 'client' | 'key_set'
+  id: string
+}
+
+/** The other worker threads of this server (`serve.workers`), if any. */
+export interface Peers {
+  /** Tells every other worker thread; never delivered back to the sender. */
+  publish(message: Invalidation): void
+}
+
+/** A server of one thread. */
+export const noPeers: Peers = { publish() {} }
+
+/** A client changed: this thread and every other worker drop it at once. */
+export function invalidateClient(ctx: { clients: ClientDirectory; peers: Peers }, clientId: string): void {
+  ctx.clients.invalidate(clientId)
+  ctx.peers.publish({ type: 'invalidate', what: 'client', id: clientId })
+}
+
+/** A key set changed: this thread and every other worker drop it at once. */
+export function invalidateKeySet(ctx: { keys: KeyManager; peers: Peers }, setId: string): void {
+  ctx.keys.invalidate(setId)
+  ctx.peers.publish({ type: 'invalidate', what: 'key_set', id: setId })
+}

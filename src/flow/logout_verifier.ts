@@ -1,18 +1,19 @@
-import type { AppContext } from '../../context.ts'
-import type { Browser } from '../../flow/browser.ts'
-import { openChallenge } from '../../flow/challenge.ts'
-import { recordHandled } from '../../flow/handled.ts'
-import { AccessDenied } from '../../protocol/errors.ts'
-import { frontchannelUrl, logoutPage } from './frontchannel.ts'
+import type { FlowContext } from './context.ts'
+import type { Browser } from './browser.ts'
+import { openChallenge } from './challenge.ts'
+import { recordHandled } from './handled.ts'
+import { AccessDenied } from '../protocol/errors.ts'
+import { frontchannelUrl, logoutPage } from '../oidc/logout/frontchannel.ts'
 import { endLoginSession } from './login_sessions.ts'
-import type { LogoutOutcome, LogoutVerifierState } from './state.ts'
+import type { LogoutVerifierState } from './logout_state.ts'
+import type { Outcome } from '../protocol/outcome.ts'
 
 /**
  * The browser is back from the logout app with a logout verifier: it must be ours and unused, and the browser's
  * session must be the one to end. Then the session ends (back channel, session deleted, cookie cleared) and the
  * front-channel page takes the browser on to the post-logout redirect.
  */
-export async function completeLogout(ctx: AppContext, browser: Browser, verifier: string): Promise<LogoutOutcome> {
+export async function completeLogout(ctx: FlowContext, browser: Browser, verifier: string): Promise<Outcome> {
   const now = ctx.clock()
   const v = openChallenge<LogoutVerifierState>(ctx.sealer, 'logout_verifier', verifier, now)
   if (!v) throw AccessDenied.with({ hint: 'The logout verifier is invalid, has expired or was tampered with.' })

@@ -1,8 +1,8 @@
-import type { OAuth2Client } from '../../clients/model.ts'
-import type { AppContext } from '../../context.ts'
-import type { FlowData } from '../../flow/state.ts'
-import { InvalidRequest } from '../../protocol/errors.ts'
-import type { FlowRow } from '../../store/types.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import type { FlowContext } from './context.ts'
+import type { FlowData } from './state.ts'
+import { InvalidRequest } from '../protocol/errors.ts'
+import type { FlowRow } from '../store/types.ts'
 
 const PAGE_TOKEN_AAD = 'consent_sessions/page_token'
 
@@ -23,7 +23,7 @@ const newestFirst = (a: FlowRow, b: FlowRow) =>
 
 const after = (f: FlowRow, c: Cursor) => f.handled_at < c.handled_at || (f.handled_at === c.handled_at && f.id < c.id)
 
-function openCursor(ctx: AppContext, token: string): Cursor {
+function openCursor(ctx: FlowContext, token: string): Cursor {
   try {
     const c = JSON.parse(ctx.sealer.open(token, PAGE_TOKEN_AAD)) as Cursor
     if (typeof c.handled_at === 'number' && typeof c.id === 'string') return c
@@ -73,7 +73,7 @@ function consentSession(f: FlowRow, client: OAuth2Client) {
 }
 
 /** `GET /admin/oauth2/auth/sessions/consent`: a subject's granted consents, newest first, in pages (sealed keyset cursor). */
-export async function listConsentSessions(ctx: AppContext, q: ConsentSessionQuery): Promise<{ sessions: unknown[]; next?: string }> {
+export async function listConsentSessions(ctx: FlowContext, q: ConsentSessionQuery): Promise<{ sessions: unknown[]; next?: string }> {
   const cursor = q.pageToken ? openCursor(ctx, q.pageToken) : null
   const { flows: store } = ctx.store
   const rows = q.loginSessionId
@@ -105,7 +105,7 @@ export interface ConsentRevocation {
  * `DELETE /admin/oauth2/auth/sessions/consent` (Hydra's rules): one consent by `consent_request_id`, a subject's
  * consents to one `client`, or `all` of them. Each goes with every token issued under it, in one transaction.
  */
-export async function revokeConsentSessions(ctx: AppContext, r: ConsentRevocation): Promise<void> {
+export async function revokeConsentSessions(ctx: FlowContext, r: ConsentRevocation): Promise<void> {
   if (!r.subject && !r.consentRequestId) {
     throw InvalidRequest.with({ hint: "Query parameter 'subject' or 'consent_request_id' are required." })
   }
