@@ -1,7 +1,8 @@
 #!/usr/bin/env bun
 import { dispatch } from './cli/commands.ts'
 import { processOutput } from './cli/process_output.ts'
-import { EXIT_FAILURE, type CliIo } from './cli/io.ts'
+import { type CliIo } from './cli/io.ts'
+import { EXIT_FAILURE } from './util/exit_codes.ts'
 import { isExit } from './cluster/threads.ts'
 
 /** With src/worker_main.ts, the only module that touches the process: argv, env, stdio, signals, threads, exit code. */

@@ -2,7 +2,8 @@ import { randomBytes } from 'node:crypto'
 import { buildApp, type Apps } from './app.ts'
 import { createCore } from './context.ts'
 import { workerEnv, workerIdOf, workerRole } from './cluster/role.ts'
-import { EXIT_FAILURE, EXIT_OK, type CliIo } from './cli/io.ts'
+import type { ThreadHost } from './cluster/threads.ts'
+import { EXIT_FAILURE, EXIT_OK } from './util/exit_codes.ts'
 import { loadConfig } from './config/load.ts'
 import type { Config } from './config/schema.ts'
 import { demoActive } from './dev/builtin_pages.ts'
@@ -27,7 +28,15 @@ export interface ServeOptions {
   dev: boolean
 }
 
-export type ServerIo = Pick<CliIo, 'env' | 'out' | 'err' | 'onSignal' | 'spawnWorker' | 'parent'>
+/** What the server uses of its process (the CLI's io provides it). */
+export interface ServerIo extends ThreadHost {
+  /** Writes to standard output as is. */
+  out(text: string): void
+  /** Writes to standard error as is. */
+  err(text: string): void
+  /** Calls `handler` with the signal's name on every SIGTERM and SIGINT. */
+  onSignal(handler: (signal: string) => void): void
+}
 
 /** Bodies larger than this are cut off by the listener; the app's own limit (1 MiB) answers first. */
 const MAX_REQUEST_BODY = 4 << 20

@@ -1,6 +1,7 @@
 import { CommandError, UsageError, type Args, type Command, type Flags } from './args.ts'
 import { call, endpoint, ENDPOINT_FLAG, segment } from './http.ts'
-import { EXIT_FAILURE, EXIT_OK, type CliIo } from './io.ts'
+import { type CliIo } from './io.ts'
+import { EXIT_FAILURE, EXIT_OK } from '../util/exit_codes.ts'
 import { FORMAT_FLAG, formatOf, joinList, print, renderRecord, renderTable, text } from './output.ts'
 
 type Client = Record<string, unknown>

@@ -1,7 +1,7 @@
 import { systemClock } from '../util/clock.ts'
 import { parseDuration } from '../util/duration.ts'
 import { CommandError, UsageError, type Command } from './args.ts'
-import { EXIT_OK } from './io.ts'
+import { EXIT_OK } from '../util/exit_codes.ts'
 import { FORMAT_FLAG, formatOf, print, renderTable } from './output.ts'
 import { DSN_FLAGS, resolveDsn } from './source.ts'
 

@@ -1,6 +1,7 @@
 import type { Args, Command } from './args.ts'
 import { call, endpoint, ENDPOINT_FLAG, segment } from './http.ts'
-import { EXIT_OK, type CliIo } from './io.ts'
+import { type CliIo } from './io.ts'
+import { EXIT_OK } from '../util/exit_codes.ts'
 import { FORMAT_FLAG, formatOf, print, renderTable, text } from './output.ts'
 
 type Jwk = Record<string, unknown> & { kid?: string }

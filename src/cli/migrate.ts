@@ -1,6 +1,7 @@
 import type { SqlStore } from '../store/sql/store.ts'
 import type { Command } from './args.ts'
-import { EXIT_OK, type CliIo } from './io.ts'
+import { type CliIo } from './io.ts'
+import { EXIT_OK } from '../util/exit_codes.ts'
 import { FORMAT_FLAG, formatOf, print, renderTable } from './output.ts'
 import { DSN_FLAGS, resolveDsn } from './source.ts'
 

@@ -1,6 +1,6 @@
 import { UsageError, type Args, type Command } from './args.ts'
 import { call, endpoint, ENDPOINT_FLAG } from './http.ts'
-import { EXIT_OK } from './io.ts'
+import { EXIT_OK } from '../util/exit_codes.ts'
 import { FORMAT_FLAG, formatOf, joinList, print, renderRecord, text } from './output.ts'
 
 const CREDENTIAL_FLAGS = {

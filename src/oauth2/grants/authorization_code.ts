@@ -1,6 +1,5 @@
 import type { OAuth2Client } from '../../protocol/client.ts'
 import type { OAuth2Context } from '../context.ts'
-import {  } from '../../oidc/id_token.ts'
 import { OIDC_SESSION_KEY, oidcSessionOf, readOidcSession } from '../authorize_session.ts'
 import { codeSignature, openCode } from '../authorization_code.ts'
 import type { AuthorizeSession } from '../authorize_session.ts'

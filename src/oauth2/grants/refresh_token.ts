@@ -1,6 +1,5 @@
 import type { OAuth2Client } from '../../protocol/client.ts'
 import type { OAuth2Context } from '../context.ts'
-import {  } from '../../oidc/id_token.ts'
 import { readOidcSession } from '../authorize_session.ts'
 import type { TokenRow } from '../../store/types.ts'
 import { checkAudience } from '../audience.ts'
