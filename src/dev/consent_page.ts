@@ -1,6 +1,7 @@
 import type { OAuth2Client } from '../protocol/client.ts'
 import type { AppContext } from '../context.ts'
-import { acceptConsentRequest, getConsentRequest, rejectConsentRequest } from '../flow/consent_request.ts'
+import { acceptRequest, getRequest, rejectRequest } from '../flow/challenge.ts'
+import { CONSENT } from '../flow/consent_request.ts'
 import { BUILTIN_PAGE_PATHS, builtinPageActive } from '../flow/apps.ts'
 import { follow, forged, guarded, html, inactive } from './outcome.ts'
 import { checkRow, clientLabel, h, hidden, page } from './page.ts'
@@ -59,7 +60,7 @@ function consentForm(ctx: AppContext, challenge: string, r: ConsentRequestView):
 }
 
 async function consentRequest(ctx: AppContext, challenge: string): Promise<ConsentRequestView | Outcome> {
-  const result = await getConsentRequest(ctx, challenge)
+  const result = await getRequest(ctx, CONSENT, challenge)
   return result.status === 200 ? (result.body as ConsentRequestView) : follow(result)
 }
 
@@ -82,7 +83,7 @@ export function showConsent(ctx: AppContext, challenge: string): Promise<Outcome
     if (isOutcome(r)) return r
     if (r.skip || r.client.skip_consent) {
       const grant = { grant_scope: r.requested_scope, grant_access_token_audience: r.requested_access_token_audience }
-      return follow(await acceptConsentRequest(ctx, challenge, grant))
+      return follow(await acceptRequest(ctx, CONSENT, challenge, grant))
     }
     return html(200, consentForm(ctx, challenge, r))
   })
@@ -96,13 +97,13 @@ export function submitConsent(ctx: AppContext, form: Form): Promise<Outcome> {
   return guarded(async () => {
     if (form.get('action') === 'deny') {
       const denial = { error: 'access_denied', error_description: 'The resource owner denied the request.' }
-      return follow(await rejectConsentRequest(ctx, challenge, denial))
+      return follow(await rejectRequest(ctx, CONSENT, challenge, denial))
     }
     const r = await consentRequest(ctx, challenge)
     if (isOutcome(r)) return r
     const remember = form.get('remember') === '1'
     return follow(
-      await acceptConsentRequest(ctx, challenge, {
+      await acceptRequest(ctx, CONSENT, challenge, {
         grant_scope: checked(form, 'grant_scope', r.requested_scope),
         grant_access_token_audience: checked(form, 'grant_audience', r.requested_access_token_audience),
         remember,

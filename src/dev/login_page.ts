@@ -1,6 +1,7 @@
 import type { OAuth2Client } from '../protocol/client.ts'
 import type { AppContext } from '../context.ts'
-import { acceptLoginRequest, getLoginRequest, rejectLoginRequest } from '../flow/login_request.ts'
+import { acceptRequest, getRequest, rejectRequest } from '../flow/challenge.ts'
+import { LOGIN } from '../flow/login_request.ts'
 import type { OidcContext } from '../flow/state.ts'
 import { BUILTIN_PAGE_PATHS, builtinPageActive } from '../flow/apps.ts'
 import { follow, forged, guarded, html, inactive } from './outcome.ts'
@@ -39,7 +40,7 @@ function loginForm(ctx: AppContext, challenge: string, request: LoginRequestView
 }
 
 async function loginRequest(ctx: AppContext, challenge: string): Promise<LoginRequestView | Outcome> {
-  const result = await getLoginRequest(ctx, challenge)
+  const result = await getRequest(ctx, LOGIN, challenge)
   return result.status === 200 ? (result.body as LoginRequestView) : follow(result)
 }
 
@@ -54,7 +55,7 @@ export function showLogin(ctx: AppContext, challenge: string): Promise<Outcome> 
   return guarded(async () => {
     const request = await loginRequest(ctx, challenge)
     if (isOutcome(request)) return request
-    if (request.skip) return follow(await acceptLoginRequest(ctx, challenge, { subject: request.subject }))
+    if (request.skip) return follow(await acceptRequest(ctx, LOGIN, challenge, { subject: request.subject }))
     return html(200, loginForm(ctx, challenge, request, request.oidc_context.login_hint ?? ''))
   })
 }
@@ -67,7 +68,7 @@ export function submitLogin(ctx: AppContext, form: Form): Promise<Outcome> {
   return guarded(async () => {
     if (form.get('action') === 'reject') {
       const denial = { error: 'access_denied', error_description: 'The resource owner denied the request.' }
-      return follow(await rejectLoginRequest(ctx, challenge, denial))
+      return follow(await rejectRequest(ctx, LOGIN, challenge, denial))
     }
     const name = (form.get('username') ?? '').trim()
     if (!name || name.length > MAX_NAME) {
@@ -77,6 +78,6 @@ export function submitLogin(ctx: AppContext, form: Form): Promise<Outcome> {
       return html(400, loginForm(ctx, challenge, request, name.slice(0, MAX_NAME), problem))
     }
     const remember = form.get('remember') === '1'
-    return follow(await acceptLoginRequest(ctx, challenge, { subject: name, remember }))
+    return follow(await acceptRequest(ctx, LOGIN, challenge, { subject: name, remember }))
   })
 }

@@ -1,6 +1,7 @@
 import type { OAuth2Client } from '../protocol/client.ts'
 import type { AppContext } from '../context.ts'
-import { acceptLogoutRequest, getLogoutRequest, rejectLogoutRequest } from '../flow/logout_request.ts'
+import { acceptRequest, getRequest, rejectRequest } from '../flow/challenge.ts'
+import { LOGOUT } from '../flow/logout_request.ts'
 import { BUILTIN_PAGE_PATHS, builtinPageActive } from '../flow/apps.ts'
 import { follow, forged, guarded, html, inactive } from './outcome.ts'
 import { clientLabel, h, hidden, page } from './page.ts'
@@ -35,10 +36,10 @@ const stayed = () => page('Still signed in', '<h1>You are still signed in</h1><p
 export function showLogout(ctx: AppContext, challenge: string): Promise<Outcome> {
   if (!builtinPageActive(ctx.config, 'logout')) return Promise.resolve(inactive('logout'))
   return guarded(async () => {
-    const result = await getLogoutRequest(ctx, challenge)
+    const result = await getRequest(ctx, LOGOUT, challenge)
     if (result.status !== 200) return follow(result)
     const r = result.body as LogoutRequestView
-    if (r.client?.skip_logout_consent) return follow(await acceptLogoutRequest(ctx, challenge))
+    if (r.client?.skip_logout_consent) return follow(await acceptRequest(ctx, LOGOUT, challenge))
     return html(200, confirmForm(ctx, challenge, r))
   })
 }
@@ -49,8 +50,8 @@ export function submitLogout(ctx: AppContext, form: Form): Promise<Outcome> {
   const challenge = form.get('logout_challenge') ?? ''
   if (!pageTokenValid(ctx.sealer, 'logout', challenge, form.get('csrf_token'))) return Promise.resolve(forged())
   return guarded(async () => {
-    if (form.get('action') !== 'reject') return follow(await acceptLogoutRequest(ctx, challenge))
-    const result = await rejectLogoutRequest(ctx, challenge)
+    if (form.get('action') !== 'reject') return follow(await acceptRequest(ctx, LOGOUT, challenge))
+    const result = await rejectRequest(ctx, LOGOUT, challenge)
     return result.status === 204 ? html(200, stayed()) : follow(result)
   })
 }

@@ -1,4 +1,4 @@
-import type { AdminResult } from '../flow/handled.ts'
+import type { AdminResult } from '../flow/challenge.ts'
 import { NotFound, OAuthError, RequestForbidden } from '../protocol/errors.ts'
 import type { BuiltinPage } from '../flow/apps.ts'
 import { STYLE_HASH, page, h } from './page.ts'

@@ -5,10 +5,10 @@ import { isHttpsOrLoopback } from '../oauth2/checks/redirect_uri.ts'
 import { InvalidRequest, ServerError, ConsentRequired } from '../protocol/errors.ts'
 import { scopeStrategy } from '../oauth2/scope.ts'
 import type { Browser } from './browser.ts'
-import { MAX_CHALLENGE_LENGTH, sealChallenge } from './challenge.ts'
-import { newCsrfValue, type AuthenticatedLogin, type AuthorizationSnapshot, type ConsentAcceptance, type ConsentChallengeState, type ConsentVerifierState } from './state.ts'
+import { MAX_CHALLENGE_LENGTH, sealChallenge, verifierRedirect } from './challenge.ts'
+import { newCsrfValue, type AuthenticatedLogin, type AuthorizationSnapshot, type ConsentAcceptance, type ConsentChallengeState } from './state.ts'
 import type { PolicyGrant } from './consent_policy.ts'
-import { withParam } from './admin_common.ts'
+import { CONSENT } from './consent_request.ts'
 import type { Outcome } from '../protocol/outcome.ts'
 
 /**
@@ -86,9 +86,6 @@ export async function requestConsent(
  * browser to bring back to the authorization endpoint (which stores the flow once and issues the code).
  */
 function acceptedByPolicy(ctx: FlowContext, challenge: ConsentChallengeState, grant: PolicyGrant): string {
-  const now = ctx.clock()
-  const accepted: ConsentAcceptance = { ...grant, context: null, handled_at: now }
-  const verifier: ConsentVerifierState = { id: crypto.randomUUID(), challenge, accepted }
-  const sealed = sealChallenge(ctx.sealer, 'consent_verifier', verifier, now + ctx.config.ttl.login_consent_request)
-  return withParam(challenge.request.request_url, 'consent_verifier', sealed)
+  const accepted: ConsentAcceptance = { ...grant, context: null, handled_at: ctx.clock() }
+  return verifierRedirect(ctx, CONSENT, challenge, { accepted })
 }

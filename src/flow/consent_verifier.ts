@@ -8,13 +8,13 @@ import { authorizationError, authorizationResponse } from '../oauth2/response_mo
 import { StoreError, type FlowRow } from '../store/types.ts'
 import { seconds } from '../util/clock.ts'
 import type { Browser } from './browser.ts'
-import { openChallenge } from './challenge.ts'
+import { openVerifier, spendVerifier } from './challenge.ts'
+import { CONSENT } from './consent_request.ts'
 import { csrfFailure } from './csrf.ts'
-import { recordHandled } from './handled.ts'
-import { targetOf, type ConsentAcceptance, type ConsentChallengeState, type ConsentVerifierState, type FlowData } from './state.ts'
+import { targetOf, type ConsentAcceptance, type ConsentChallengeState, type FlowData } from './state.ts'
 import type { Outcome } from '../protocol/outcome.ts'
 
-const USED = 'The consent verifier has already been used.'
+
 
 function flowRow(ch: ConsentChallengeState, a: ConsentAcceptance): FlowRow {
   const data: FlowData = {
@@ -84,7 +84,7 @@ async function storeFlowOnce(ctx: FlowContext, row: FlowRow): Promise<void> {
   try {
     await ctx.store.flows.insertFlow(row)
   } catch (err) {
-    if (err instanceof StoreError && err.code === 'conflict') throw AccessDenied.with({ hint: USED })
+    if (err instanceof StoreError && err.code === 'conflict') throw AccessDenied.with({ hint: CONSENT.hints.used })
     throw err
   }
 }
@@ -95,9 +95,7 @@ async function storeFlowOnce(ctx: FlowContext, row: FlowRow): Promise<void> {
  * a replay fails), then the authorization code is minted and sent in the requested response mode.
  */
 export async function verifyConsent(ctx: FlowContext, r: AuthorizationRequest, browser: Browser, verifier: string): Promise<Outcome> {
-  const now = ctx.clock()
-  const v = openChallenge<ConsentVerifierState>(ctx.sealer, 'consent_verifier', verifier, now)
-  if (!v) throw AccessDenied.with({ hint: 'The consent verifier has already been used, has not been granted, or is invalid.' })
+  const v = openVerifier(ctx, CONSENT, verifier)
   const { challenge } = v
   const client = r.client!
   if (challenge.request.client_id !== client.client_id) {
@@ -107,9 +105,7 @@ export async function verifyConsent(ctx: FlowContext, r: AuthorizationRequest, b
   if (forbidden) return forbidden
   const target = targetOf(challenge.request)
   if (v.denied) {
-    if ((await recordHandled(ctx, `cv:${v.id}`, '', now + ctx.config.ttl.login_consent_request)) !== null) {
-      throw AccessDenied.with({ hint: USED })
-    }
+    await spendVerifier(ctx, CONSENT, v)
     return authorizationError(ctx, target, v.denied)
   }
   await storeFlowOnce(ctx, flowRow(challenge, v.accepted!))

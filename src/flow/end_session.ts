@@ -9,7 +9,7 @@ import type { LoginSessionRow } from '../store/types.ts'
 import { logoutPage } from '../oidc/logout/frontchannel.ts'
 import { verifyLogoutHint } from './logout_hint.ts'
 import { completeLogout } from './logout_verifier.ts'
-import type { LogoutChallengeState } from './logout_state.ts'
+import type { LogoutChallengeState } from './state.ts'
 import type { Outcome } from '../protocol/outcome.ts'
 
 type NewChallenge = Omit<LogoutChallengeState, 'id' | 'request_url' | 'requested_at' | 'expires_at'>

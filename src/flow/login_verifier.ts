@@ -1,14 +1,14 @@
 import type { FlowContext } from './context.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
-import { AccessDenied, InvalidClient } from '../protocol/errors.ts'
+import { InvalidClient } from '../protocol/errors.ts'
 import { authorizationError } from '../oauth2/response_modes/index.ts'
 import type { Browser } from './browser.ts'
-import { openChallenge } from './challenge.ts'
+import { openVerifier, spendVerifier } from './challenge.ts'
+import { LOGIN } from './login_request.ts'
 import { requestConsent } from './consent.ts'
 import { csrfFailure } from './csrf.ts'
-import { recordHandled } from './handled.ts'
 import { confirmLogin } from './login_session.ts'
-import { targetOf, type LoginVerifierState } from './state.ts'
+import { targetOf } from './state.ts'
 import type { Outcome } from '../protocol/outcome.ts'
 
 /**
@@ -17,9 +17,7 @@ import type { Outcome } from '../protocol/outcome.ts'
  * settles the login session and moves on to consent.
  */
 export async function verifyLogin(ctx: FlowContext, r: AuthorizationRequest, browser: Browser, verifier: string): Promise<Outcome> {
-  const now = ctx.clock()
-  const v = openChallenge<LoginVerifierState>(ctx.sealer, 'login_verifier', verifier, now)
-  if (!v) throw AccessDenied.with({ hint: 'The login verifier is invalid.' })
+  const v = openVerifier(ctx, LOGIN, verifier)
   const { challenge } = v
   const client = r.client!
   if (challenge.request.client_id !== client.client_id) {
@@ -27,9 +25,7 @@ export async function verifyLogin(ctx: FlowContext, r: AuthorizationRequest, bro
   }
   const forbidden = csrfFailure(browser, 'login', client.client_id, challenge.csrf)
   if (forbidden) return forbidden
-  if ((await recordHandled(ctx, `lv:${v.id}`, '', now + ctx.config.ttl.login_consent_request)) !== null) {
-    throw AccessDenied.with({ hint: 'The login verifier has already been used.' })
-  }
+  await spendVerifier(ctx, LOGIN, v)
   // Hydra: a rejected login reaches the client as the error the login app chose.
   if (v.denied) return authorizationError(ctx, targetOf(challenge.request), v.denied)
   const login = await confirmLogin(ctx, browser, challenge, v.accepted!)

@@ -1,11 +1,9 @@
 import type { FlowContext } from './context.ts'
 import type { Browser } from './browser.ts'
-import { openChallenge } from './challenge.ts'
-import { recordHandled } from './handled.ts'
-import { AccessDenied } from '../protocol/errors.ts'
+import { openVerifier, spendVerifier } from './challenge.ts'
+import { LOGOUT } from './logout_request.ts'
 import { frontchannelUrl, logoutPage } from '../oidc/logout/frontchannel.ts'
 import { endLoginSession } from './login_sessions.ts'
-import type { LogoutVerifierState } from './logout_state.ts'
 import type { Outcome } from '../protocol/outcome.ts'
 
 /**
@@ -14,13 +12,9 @@ import type { Outcome } from '../protocol/outcome.ts'
  * front-channel page takes the browser on to the post-logout redirect.
  */
 export async function completeLogout(ctx: FlowContext, browser: Browser, verifier: string): Promise<Outcome> {
-  const now = ctx.clock()
-  const v = openChallenge<LogoutVerifierState>(ctx.sealer, 'logout_verifier', verifier, now)
-  if (!v) throw AccessDenied.with({ hint: 'The logout verifier is invalid, has expired or was tampered with.' })
+  const v = openVerifier(ctx, LOGOUT, verifier)
   const { challenge } = v
-  if ((await recordHandled(ctx, `lv:${v.id}`, '', now + ctx.config.ttl.login_consent_request)) !== null) {
-    throw AccessDenied.with({ hint: 'The logout verifier has already been used.' })
-  }
+  await spendVerifier(ctx, LOGOUT, v)
   const next = challenge.post_logout_redirect_uri
   const cookieSid = browser.readSessionId()
   // hydra-contract §7: a browser holding another session (or, OP-initiated, none) logs nobody out.

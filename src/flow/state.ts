@@ -70,11 +70,15 @@ export interface LoginAcceptance {
   authenticated_at: number
 }
 
-export interface LoginVerifierState {
-  id: string
-  challenge: LoginChallengeState
+/** What a login accept or reject settles to; sealed with the challenge into the login verifier. */
+export interface LoginOutcome {
   accepted?: LoginAcceptance
   denied?: Denial
+}
+
+export interface LoginVerifierState extends LoginOutcome {
+  id: string
+  challenge: LoginChallengeState
 }
 
 /** The authenticated user a consent request is about. */
@@ -116,11 +120,15 @@ export interface ConsentAcceptance {
   handled_at: number
 }
 
-export interface ConsentVerifierState {
-  id: string
-  challenge: ConsentChallengeState
+/** What a consent accept or reject (or a consent policy) settles to; sealed into the consent verifier. */
+export interface ConsentOutcome {
   accepted?: ConsentAcceptance
   denied?: Denial
+}
+
+export interface ConsentVerifierState extends ConsentOutcome {
+  id: string
+  challenge: ConsentChallengeState
 }
 
 /** `FlowRow.data` of a flow stored when a consent verifier is redeemed. */
@@ -186,3 +194,29 @@ export const targetOf = (s: AuthorizationSnapshot): ResponseTarget => ({
   response_mode: s.response_mode,
   state: s.state,
 })
+
+/** A logout request, sealed into the logout challenge (nothing is stored until it is handled). */
+export interface LogoutChallengeState {
+  id: string
+  /** The local subject of the login session. */
+  subject: string
+  /** The login session to end. */
+  sid: string
+  /** The end-session URL as requested. */
+  request_url: string
+  /** True when a client asked with an id_token_hint (RP-initiated), false when the OP's own link did. */
+  rp_initiated: boolean
+  client_id: string | null
+  /** Where the browser goes once logged out (with `state` applied); null: the built-in signed-out page. */
+  post_logout_redirect_uri: string | null
+  state: string | null
+  /** Epoch ms. */
+  requested_at: number
+  expires_at: number
+}
+
+/** An accepted logout challenge, sealed into the logout verifier the browser returns with. */
+export interface LogoutVerifierState {
+  id: string
+  challenge: LogoutChallengeState
+}

@@ -1,3 +1,4 @@
+import type { OAuth2Client } from '../protocol/client.ts'
 import type { CoreContext } from '../protocol/context.ts'
 import { InvalidScope } from '../protocol/errors.ts'
 
@@ -29,7 +30,7 @@ function wildcardMatch(pattern: string, scope: string): boolean {
   return true
 }
 
-export function scopeStrategy(ctx: CoreContext): ScopeStrategy {
+export function scopeStrategy(ctx: Pick<CoreContext, 'config'>): ScopeStrategy {
   return ctx.config.strategies.scope === 'exact' ? exactScopeStrategy : wildcardScopeStrategy
 }
 
@@ -50,3 +51,16 @@ export function parseScope(value: string | undefined): string[] {
 
 /** A client's registered scope allow-list (`scope`, space-separated). */
 export const clientScopes = (scope: string | undefined): string[] => (scope ?? '').split(' ').filter(Boolean)
+
+/** RFC 6749 §3.3: the first of `scopes` the client may not request (per `strategies.scope`), or undefined. */
+export function scopeNotAllowed(ctx: Pick<CoreContext, 'config'>, client: Pick<OAuth2Client, 'scope'>, scopes: readonly string[]): string | undefined {
+  const allows = scopeStrategy(ctx)
+  const allowed = clientScopes(client.scope)
+  return scopes.find((scope) => !allows(allowed, scope))
+}
+
+/** RFC 6749 §3.3: a scope the client may not request is refused with invalid_scope. */
+export function checkClientScopes(ctx: Pick<CoreContext, 'config'>, client: Pick<OAuth2Client, 'scope'>, scopes: readonly string[]): void {
+  const refused = scopeNotAllowed(ctx, client, scopes)
+  if (refused !== undefined) throw InvalidScope.with({ hint: `The OAuth 2.0 Client is not allowed to request scope "${refused}".` })
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { withParam } from '../../src/flow/admin_common.ts'
+import { withParam } from '../../src/util/with_param.ts'
 
 const viaParser = (url: string, name: string, value: string) => {
   const u = new URL(url)

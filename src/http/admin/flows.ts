@@ -1,11 +1,10 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../../context.ts'
-import { acceptConsentRequest, getConsentRequest, rejectConsentRequest } from '../../flow/consent_request.ts'
-import type { AdminResult } from '../../flow/handled.ts'
-import { acceptLoginRequest, getLoginRequest, rejectLoginRequest } from '../../flow/login_request.ts'
+import { acceptRequest, getRequest, rejectRequest, type AdminResult, type ChallengeKind, type ChallengeState } from '../../flow/challenge.ts'
+import { CHALLENGE_KINDS } from '../../flow/challenge_kinds.ts'
 import { InvalidRequest } from '../../protocol/errors.ts'
-import { json, readJson } from '../body.ts'
 import { parseParams } from '../../protocol/params.ts'
+import { json, readJson } from '../body.ts'
 
 /** The challenge of an admin request: `<kind>_challenge`, or Hydra's generic alias `challenge`. */
 export function challengeOf(request: Request, name: string): string {
@@ -15,25 +14,27 @@ export function challengeOf(request: Request, name: string): string {
   return challenge
 }
 
-const reply = (result: AdminResult) => json(result.body, result.status)
+const reply = (result: AdminResult) => (result.status === 204 ? new Response(null, { status: 204 }) : json(result.body, result.status))
 
-const LOGIN = '/admin/oauth2/auth/requests/login'
-const CONSENT = '/admin/oauth2/auth/requests/consent'
+function challengeRoutes(app: Elysia, ctx: AppContext, kind: ChallengeKind<ChallengeState, unknown>): void {
+  const path = `/admin/oauth2/auth/requests/${kind.name}`
+  const param = `${kind.name}_challenge`
+  const body = async (request: Request) => (kind.body ? await readJson(request) : undefined)
+  app
+    .get(path, async ({ request }) => reply(await getRequest(ctx, kind, challengeOf(request, param))))
+    .put(`${path}/accept`, async ({ request }) => {
+      const challenge = challengeOf(request, param)
+      return reply(await acceptRequest(ctx, kind, challenge, await body(request)))
+    })
+    .put(`${path}/reject`, async ({ request }) => {
+      const challenge = challengeOf(request, param)
+      return reply(await rejectRequest(ctx, kind, challenge, await body(request)))
+    })
+}
 
-/** Hydra's login and consent admin API: get, accept and reject a challenge. */
-export const flowsRoutes = (ctx: AppContext) =>
-  new Elysia({ name: 'admin-flows' })
-    .get(LOGIN, async ({ request }) => reply(await getLoginRequest(ctx, challengeOf(request, 'login_challenge'))))
-    .put(`${LOGIN}/accept`, async ({ request }) =>
-      reply(await acceptLoginRequest(ctx, challengeOf(request, 'login_challenge'), await readJson(request))),
-    )
-    .put(`${LOGIN}/reject`, async ({ request }) =>
-      reply(await rejectLoginRequest(ctx, challengeOf(request, 'login_challenge'), await readJson(request))),
-    )
-    .get(CONSENT, async ({ request }) => reply(await getConsentRequest(ctx, challengeOf(request, 'consent_challenge'))))
-    .put(`${CONSENT}/accept`, async ({ request }) =>
-      reply(await acceptConsentRequest(ctx, challengeOf(request, 'consent_challenge'), await readJson(request))),
-    )
-    .put(`${CONSENT}/reject`, async ({ request }) =>
-      reply(await rejectConsentRequest(ctx, challengeOf(request, 'consent_challenge'), await readJson(request))),
-    )
+/** Hydra's login, consent and logout admin API: get, accept and reject a challenge of each kind. */
+export const flowsRoutes = (ctx: AppContext) => {
+  const app = new Elysia({ name: 'admin-flows' })
+  for (const kind of CHALLENGE_KINDS) challengeRoutes(app, ctx, kind)
+  return app
+}
