@@ -90,47 +90,57 @@ function failClosed(grantType: string, why: string): never {
   throw ServerError.with({ hint: `The grant "${grantType}" did not decide what to issue.`, debug: why })
 }
 
-/** Rejects anything but a complete decision, so a faulty grant issues nothing. */
-export function checkIssuance(grantType: string, i: Issuance | null | undefined, client: OAuth2Client | null): asserts i is Issuance {
+/** A grant's decision that passed decide(): complete, and with the client the tokens go to. */
+export interface Decision {
+  readonly grantType: string
+  readonly client: OAuth2Client
+  readonly issuance: Issuance
+}
+
+/**
+ * Checks a grant's decision once, before anything is minted: anything but a complete Issuance fails closed with
+ * server_error, so a faulty grant issues nothing. The tokens go to `issuance.client`, else the authenticated one.
+ */
+export function decide(grantType: string, i: Issuance | null | undefined, authenticated: OAuth2Client | null): Decision {
   if (!i || typeof i !== 'object') failClosed(grantType, 'no issuance')
   if (typeof i.subject !== 'string' || !i.subject) failClosed(grantType, 'subject')
   if (!isStrings(i.grantedScope) || !isStrings(i.grantedAudience)) failClosed(grantType, 'granted scope or audience')
   if (i.refreshTokenScope !== undefined && !isStrings(i.refreshTokenScope)) failClosed(grantType, 'refresh token scope')
   if (typeof i.refresh !== 'boolean') failClosed(grantType, 'refresh')
   if (!isLifespan(i.accessTokenLifespan, false) || !isLifespan(i.refreshTokenLifespan, true)) failClosed(grantType, 'lifespan')
-  if (!(i.client ?? client)?.client_id) failClosed(grantType, 'client')
+  const client = i.client ?? authenticated
+  if (!client?.client_id) failClosed(grantType, 'client')
+  return { grantType, client, issuance: i }
 }
 
-/**
- * Mints the access token (opaque or JWT per `access_token_strategy` / `strategies.access_token`) and, when
- * asked, a refresh token, stores both by signature in one transaction with sealed session data, and builds
- * the token response.
- */
-export async function issueTokens(
-  ctx: OAuth2Context,
-  grantType: string,
-  authenticated: OAuth2Client | null,
-  issuance: Issuance | null | undefined,
-): Promise<TokenResponse> {
-  checkIssuance(grantType, issuance, authenticated)
-  const client = (issuance.client ?? authenticated)!
+/** What every token of one issuance shares: its family, time, scope, audience, session and row fields. */
+interface Grant {
+  readonly decision: Decision
+  readonly now: number
+  readonly scope: string[]
+  readonly audience: string[]
+  readonly atLifespan: number
+  readonly session: TokenSession
+  readonly base: Omit<TokenRow, 'signature' | 'session_data' | 'expires_at' | 'access_token_signature'>
+}
+
+type Minted = { token: string; signature: string }
+
+function grantOf(ctx: OAuth2Context, decision: Decision): Grant {
+  const { grantType, client, issuance } = decision
   const now = ctx.clock()
-  const requestId = issuance.requestId ?? newRequestId()
   const scope = [...issuance.grantedScope]
   const audience = [...issuance.grantedAudience]
-  const atLifespan = issuance.accessTokenLifespan ?? lifespanOf(ctx, client, grantType, 'access_token')
-  const ext = { ...issuance.accessTokenClaims }
   const session: TokenSession = {
     grant_type: grantType,
     format: 'opaque',
-    ext,
+    ext: { ...issuance.accessTokenClaims },
     requested_scope: [...(issuance.requestedScope ?? scope)],
     requested_audience: [...(issuance.requestedAudience ?? audience)],
     extra: { ...issuance.session },
   }
-
   const base = {
-    request_id: requestId,
+    request_id: issuance.requestId ?? newRequestId(),
     client_id: client.client_id,
     subject: issuance.subject,
     granted_scope: scope,
@@ -141,68 +151,77 @@ export async function issueTokens(
     first_used_at: null,
     used_times: 0,
   }
-  const rows: [TokenKind, TokenRow][] = []
+  const atLifespan = issuance.accessTokenLifespan ?? lifespanOf(ctx, client, grantType, 'access_token')
+  return { decision, now, scope, audience, atLifespan, session, base }
+}
 
-  const strategy = client.access_token_strategy ?? ctx.config.strategies.access_token
-  let access: { token: string; signature: string }
-  if (strategy === 'jwt') {
-    const jwt = await signJwtAccessToken(ctx, {
-      clientId: client.client_id,
-      subject: issuance.subject,
-      scope,
-      audience,
-      ext,
-      issuedAt: now,
-      expiresAt: now + atLifespan,
-    })
-    access = jwt
-    session.format = 'jwt'
-    session.jwt_digest = jwt.digest
-  } else {
-    access = mintOpaque(ctx.config.secrets.system, ACCESS_TOKEN_PREFIX, now)
+/** The access token's row, sealing the session as it stands. */
+function accessRow(ctx: OAuth2Context, g: Grant, access: Minted): TokenRow {
+  return {
+    ...g.base,
+    signature: access.signature,
+    session_data: sealSession(ctx, 'access_token', access.signature, g.session),
+    expires_at: g.now + g.atLifespan,
+    access_token_signature: null,
   }
-  rows.push([
-    'access_token',
-    {
-      ...base,
-      signature: access.signature,
-      session_data: sealSession(ctx, 'access_token', access.signature, session),
-      expires_at: now + atLifespan,
-      access_token_signature: null,
-    },
-  ])
+}
 
-  let refresh: { token: string; signature: string } | undefined
-  if (issuance.refresh) {
-    refresh = mintOpaque(ctx.config.secrets.system, REFRESH_TOKEN_PREFIX, now)
-    const rtLifespan = issuance.refreshTokenLifespan ?? lifespanOf(ctx, client, grantType, 'refresh_token')
-    const { jwt_digest: _, ...refreshSession } = session
-    rows.push([
-      'refresh_token',
-      {
-        ...base,
-        ...(issuance.refreshTokenScope ? { granted_scope: [...issuance.refreshTokenScope] } : {}),
-        signature: refresh.signature,
-        session_data: sealSession(ctx, 'refresh_token', refresh.signature, { ...refreshSession, format: 'opaque' }),
-        expires_at: expiryOf(now, rtLifespan),
-        // The access token issued beside it, so rotation can retire exactly that one.
-        access_token_signature: access.signature,
-      },
-    ])
+/** An opaque access token (`ory_at_…`) and its row. */
+function opaqueAccessToken(ctx: OAuth2Context, g: Grant): { access: Minted; row: TokenRow } {
+  const access = mintOpaque(ctx.config.secrets.system, ACCESS_TOKEN_PREFIX, g.now)
+  return { access, row: accessRow(ctx, g, access) }
+}
+
+/** An RFC 9068 JWT access token and its row, stored by signature with the digest of what was signed. */
+async function jwtAccessToken(ctx: OAuth2Context, g: Grant): Promise<{ access: Minted; row: TokenRow }> {
+  const { client, issuance } = g.decision
+  const jwt = await signJwtAccessToken(ctx, {
+    clientId: client.client_id,
+    subject: issuance.subject,
+    scope: g.scope,
+    audience: g.audience,
+    ext: g.session.ext,
+    issuedAt: g.now,
+    expiresAt: g.now + g.atLifespan,
+  })
+  g.session.format = 'jwt'
+  g.session.jwt_digest = jwt.digest
+  return { access: jwt, row: accessRow(ctx, g, jwt) }
+}
+
+/** The refresh token beside `access`, and its row (RFC 6749 §6: its own scope when the grant says so). */
+function mintRefreshToken(ctx: OAuth2Context, g: Grant, access: Minted): { refresh: Minted; row: TokenRow } {
+  const { grantType, client, issuance } = g.decision
+  const refresh = mintOpaque(ctx.config.secrets.system, REFRESH_TOKEN_PREFIX, g.now)
+  const rtLifespan = issuance.refreshTokenLifespan ?? lifespanOf(ctx, client, grantType, 'refresh_token')
+  const { jwt_digest: _, ...refreshSession } = g.session
+  const row: TokenRow = {
+    ...g.base,
+    ...(issuance.refreshTokenScope ? { granted_scope: [...issuance.refreshTokenScope] } : {}),
+    signature: refresh.signature,
+    session_data: sealSession(ctx, 'refresh_token', refresh.signature, { ...refreshSession, format: 'opaque' }),
+    expires_at: expiryOf(g.now, rtLifespan),
+    // The access token issued beside it, so rotation can retire exactly that one.
+    access_token_signature: access.signature,
   }
+  return { refresh, row }
+}
 
+/**
+ * Stores the rows (all or none; concurrent requests share one commit) while the grant's extra response is being
+ * built, and answers RFC 6749 §5.1. Tokens whose extra response fails are deactivated: they are never handed out.
+ */
+async function storeAndRespond(ctx: OAuth2Context, g: Grant, access: Minted, refresh: Minted | null, rows: [TokenKind, TokenRow][]): Promise<TokenResponse> {
   const minted: MintedTokens = {
     access_token: access.token,
-    request_id: requestId,
-    issued_at: now,
-    expires_in_ms: atLifespan,
-    session: session.extra,
+    request_id: g.base.request_id,
+    issued_at: g.now,
+    expires_in_ms: g.atLifespan,
+    session: g.session.extra,
   }
   if (refresh) minted.refresh_token = refresh.token
-
-  // All or none; concurrent requests share one commit (group commit).
   const stored = ctx.store.tokens.insertAll(rows)
-  const { extraResponse } = issuance
+  const { extraResponse } = g.decision.issuance
   // Called at once (a throw becomes a rejection) and settled below, after the write; a failed write must not leave it unhandled.
   const extra = extraResponse && (async () => extraResponse(minted, stored))()
   extra?.catch(() => {})
@@ -211,8 +230,8 @@ export async function issueTokens(
   const response: TokenResponse = {
     access_token: access.token,
     token_type: 'bearer',
-    expires_in: Math.round(atLifespan / 1000),
-    scope: scope.join(' '),
+    expires_in: Math.round(g.atLifespan / 1000),
+    scope: g.scope.join(' '),
   }
   if (refresh) response.refresh_token = refresh.token
   if (extra) {
@@ -227,4 +246,29 @@ export async function issueTokens(
     for (const [name, value] of Object.entries(members ?? {})) if (!RESPONSE_MEMBERS.has(name)) response[name] = value
   }
   return response
+}
+
+/**
+ * Mints what a decision grants (the core's half of "the grant decides, the core mints"): the access token and, when
+ * asked, a refresh token, stored by signature in one transaction with sealed session data; then the response.
+ */
+export async function mintTokens(ctx: OAuth2Context, decision: Decision): Promise<TokenResponse> {
+  const grant = grantOf(ctx, decision)
+  // Opaque tokens are minted without yielding, so the store write starts within the request's first turn.
+  const jwt = (decision.client.access_token_strategy ?? ctx.config.strategies.access_token) === 'jwt'
+  const { access, row } = jwt ? await jwtAccessToken(ctx, grant) : opaqueAccessToken(ctx, grant)
+  const rows: [TokenKind, TokenRow][] = [['access_token', row]]
+  const refresh = decision.issuance.refresh ? mintRefreshToken(ctx, grant, access) : null
+  if (refresh) rows.push(['refresh_token', refresh.row])
+  return storeAndRespond(ctx, grant, access, refresh?.refresh ?? null, rows)
+}
+
+/** decide() then mintTokens(), for callers outside the token endpoint. */
+export async function issueTokens(
+  ctx: OAuth2Context,
+  grantType: string,
+  authenticated: OAuth2Client | null,
+  issuance: Issuance | null | undefined,
+): Promise<TokenResponse> {
+  return mintTokens(ctx, decide(grantType, issuance, authenticated))
 }

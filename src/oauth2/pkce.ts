@@ -1,4 +1,6 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
+import type { Config } from '../config/schema.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 
 /** RFC 7636 §4.1: 43–128 characters of [A-Z a-z 0-9 - . _ ~]. */
 const VERIFIER = /^[A-Za-z0-9\-._~]{43,128}$/
@@ -19,3 +21,7 @@ export function verifyS256(verifier: string, challenge: string): boolean {
   const b = Buffer.from(challenge)
   return a.length === b.length && timingSafeEqual(a, b)
 }
+
+/** RFC 9700 §2.1.1: PKCE is required of public clients, and of every client with `oauth2.pkce.enforced`. */
+export const pkceRequired = (config: Config, client: Pick<OAuth2Client, 'token_endpoint_auth_method'>): boolean =>
+  client.token_endpoint_auth_method === 'none' || config.oauth2.pkce.enforced

@@ -1,10 +1,10 @@
 import type { OAuth2Client } from '../protocol/client.ts'
 import type { CoreContext } from '../protocol/context.ts'
 import { checkAudience } from '../oauth2/audience.ts'
-import { InvalidScope, InvalidTarget, OAuthError, UnauthorizedClient } from '../protocol/errors.ts'
+import { InvalidTarget, OAuthError, UnauthorizedClient } from '../protocol/errors.ts'
 import type { GrantHandler, TokenRequest } from '../oauth2/grants/index.ts'
 import type { Issuance } from '../oauth2/issue.ts'
-import { clientScopes, scopeStrategy } from '../oauth2/scope.ts'
+import { checkClientScopes } from '../oauth2/scope.ts'
 import type { GrantDecision, GrantDefinition } from './api.ts'
 import { checkClaims, isJson } from './claims.ts'
 import { isPlainObject } from '../protocol/json.ts'
@@ -48,12 +48,8 @@ async function clientOf(ctx: CoreContext, grantType: string, req: TokenRequest, 
 }
 
 function checkGrantable(ctx: CoreContext, client: OAuth2Client, scope: readonly string[], audience: readonly string[]) {
-  const allowed = clientScopes(client.scope)
-  const strategy = scopeStrategy(ctx)
-  for (const s of scope) {
-    // RFC 6749 §3.3: never more than the client may have.
-    if (!strategy(allowed, s)) throw InvalidScope.with({ hint: `The OAuth 2.0 Client is not allowed to request scope "${s}".` })
-  }
+  // RFC 6749 §3.3: never more than the client may have.
+  checkClientScopes(ctx, client, scope)
   try {
     checkAudience(client.audience ?? [], audience)
   } catch (err) {

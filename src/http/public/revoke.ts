@@ -15,6 +15,6 @@ export const revokeRoutes = (ctx: AppContext) =>
     const token = params.get('token')
     // RFC 7009 §2.1: token is REQUIRED.
     if (!token) throw InvalidRequest.with({ hint: 'The request is missing the "token" parameter.' })
-    await revokeToken(ctx, client!, token, params.get('token_type_hint'))
+    await revokeToken(ctx, client, token, params.get('token_type_hint'))
     return new Response(null, { status: 200, headers: NO_STORE })
   })

@@ -1,5 +1,5 @@
 import { InvalidRequest } from '../../protocol/errors.ts'
-import { isValidS256Challenge } from '../pkce.ts'
+import { isValidS256Challenge, pkceRequired } from '../pkce.ts'
 import type { Check } from './authorization_request.ts'
 
 /**
@@ -11,8 +11,7 @@ export const checkPkce: Check = (r) => {
   const method = r.params.get('code_challenge_method')
   if (challenge === undefined || challenge === '') {
     if (method !== undefined) throw InvalidRequest.with({ hint: 'code_challenge_method was sent without a code_challenge.' })
-    const required = r.client!.token_endpoint_auth_method === 'none' || r.ctx.config.oauth2.pkce.enforced
-    if (required) {
+    if (pkceRequired(r.ctx.config, r.client!)) {
       throw InvalidRequest.with({
         hint: 'Clients must include a code_challenge when performing the authorize code flow, but it is missing.',
       })

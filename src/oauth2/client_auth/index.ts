@@ -67,6 +67,8 @@ async function authenticate(ctx: OAuth2Context, input: ClientAuthInput, opts: Au
  * the client's registered `token_endpoint_auth_method` and verifies the credentials. Failures are 401
  * invalid_client with a `WWW-Authenticate` challenge (RFC 6749 §5.2); more than one method is 400.
  */
+export async function authenticateClient(ctx: OAuth2Context, input: ClientAuthInput, opts: { required: true }): Promise<ClientRecord>
+export async function authenticateClient(ctx: OAuth2Context, input: ClientAuthInput, opts: AuthenticateOptions): Promise<ClientRecord | null>
 export async function authenticateClient(
   ctx: OAuth2Context,
   input: ClientAuthInput,

@@ -3,11 +3,11 @@ import type { OAuth2Context } from '../context.ts'
 import { OIDC_SESSION_KEY, oidcSessionOf, readOidcSession } from '../authorize_session.ts'
 import { codeSignature, openCode } from '../authorization_code.ts'
 import type { AuthorizeSession } from '../authorize_session.ts'
-import { InvalidGrant, InvalidRequest, ServerError } from '../../protocol/errors.ts'
+import { InvalidGrant, InvalidRequest } from '../../protocol/errors.ts'
 import type { Issuance } from '../issue.ts'
-import { isValidCodeVerifier, verifyS256 } from '../pkce.ts'
+import { isValidCodeVerifier, pkceRequired, verifyS256 } from '../pkce.ts'
 import { afterRedemption, refuseReuse } from '../reuse_detection.ts'
-import type { GrantHandler, TokenRequest } from './index.ts'
+import type { ClientGrant, TokenRequest } from './index.ts'
 
 const GRANT = 'authorization_code'
 
@@ -28,7 +28,7 @@ function checkPkce(ctx: OAuth2Context, client: OAuth2Client, session: AuthorizeS
     if (verifier !== undefined) {
       throw InvalidGrant.with({ hint: 'The PKCE code verifier was provided but the code challenge was absent from the authorization request.' })
     }
-    if (ctx.config.oauth2.pkce.enforced || client.token_endpoint_auth_method === 'none') {
+    if (pkceRequired(ctx.config, client)) {
       throw InvalidRequest.with({ hint: 'Clients must include a "code_challenge" when performing the authorize code flow.' })
     }
     return
@@ -47,13 +47,12 @@ const spentHint = 'The authorization code has already been used or was revoked; 
  * RFC 6749 §4.1.3: redeems an authorization code once. Every check runs before the code is consumed, so a
  * request that fails them (another client included) does not burn the code; a spent code revokes its family.
  */
-export const authorizationCodeGrant: GrantHandler = {
+export const authorizationCodeGrant: ClientGrant = {
   grantType: GRANT,
   params: ['code', 'redirect_uri', 'code_verifier'],
   clientAuth: 'required',
-  async handle(ctx: OAuth2Context, req: TokenRequest): Promise<Issuance> {
+  async handle(ctx: OAuth2Context, req: TokenRequest<OAuth2Client>): Promise<Issuance> {
     const client = req.client
-    if (!client) throw ServerError.with({ debug: 'authorization_code reached without a client' })
     const code = req.params.get('code')
     // RFC 6749 §4.1.3: code is REQUIRED.
     if (!code) throw InvalidRequest.with({ hint: 'The request is missing the "code" parameter.' })

@@ -1,21 +1,21 @@
 import type { OAuth2Context } from '../context.ts'
 import { checkAudience, parseAudience } from '../audience.ts'
-import { InvalidScope, ServerError, UnauthorizedClient } from '../../protocol/errors.ts'
+import type { OAuth2Client } from '../../protocol/client.ts'
+import { UnauthorizedClient } from '../../protocol/errors.ts'
 import type { Issuance } from '../issue.ts'
 import { lifespanOf } from '../lifespan.ts'
-import { clientScopes, parseScope, scopeStrategy } from '../scope.ts'
-import type { GrantHandler, TokenRequest } from './index.ts'
+import { checkClientScopes, clientScopes, parseScope } from '../scope.ts'
+import type { ClientGrant, TokenRequest } from './index.ts'
 
 const GRANT = 'client_credentials'
 
 /** RFC 6749 §4.4: the client acts on its own behalf; the subject is the client itself. */
-export const clientCredentialsGrant: GrantHandler = {
+export const clientCredentialsGrant: ClientGrant = {
   grantType: GRANT,
   params: ['scope', 'audience'],
   clientAuth: 'required',
-  async handle(ctx: OAuth2Context, req: TokenRequest): Promise<Issuance> {
+  async handle(ctx: OAuth2Context, req: TokenRequest<OAuth2Client>): Promise<Issuance> {
     const client = req.client
-    if (!client) throw ServerError.with({ debug: 'client_credentials reached without a client' })
     // RFC 6749 §4.4: the client credentials grant MUST only be used by confidential clients.
     if (client.token_endpoint_auth_method === 'none') {
       throw UnauthorizedClient.with({
@@ -23,17 +23,11 @@ export const clientCredentialsGrant: GrantHandler = {
       })
     }
 
-    const allowed = clientScopes(client.scope)
     const requested = parseScope(req.params.get('scope'))
-    const strategy = scopeStrategy(ctx)
     // RFC 6749 §3.3: a scope the client may not have is refused with invalid_scope.
-    for (const scope of requested) {
-      if (!strategy(allowed, scope)) {
-        throw InvalidScope.with({ hint: `The OAuth 2.0 Client is not allowed to request scope "${scope}".` })
-      }
-    }
+    checkClientScopes(ctx, client, requested)
     const granted =
-      requested.length === 0 && ctx.config.oauth2.client_credentials.default_grant_allowed_scope ? allowed : requested
+      requested.length === 0 && ctx.config.oauth2.client_credentials.default_grant_allowed_scope ? clientScopes(client.scope) : requested
 
     const audience = parseAudience(req.params.get('audience'))
     checkAudience(client.audience ?? [], audience)

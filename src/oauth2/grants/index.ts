@@ -7,14 +7,14 @@ import { refreshTokenGrant } from './refresh_token.ts'
 
 export type { Issuance, MintedTokens, TokenResponse } from '../issue.ts'
 
-/** A token request as a grant handler sees it. */
-export interface TokenRequest {
+/** A token request as a grant handler sees it; `C` is what client authentication yielded. */
+export interface TokenRequest<C extends OAuth2Client | null = OAuth2Client | null> {
   /** The `grant_type` the request named. */
   readonly grantType: string
   /** The request's parameters, reduced to the grant's declared `params` and the client authentication ones. */
   readonly params: ReadonlyMap<string, string>
   /** The authenticated client; null only for a grant with `clientAuth: 'optional'` when no client authenticated. */
-  readonly client: OAuth2Client | null
+  readonly client: C
   /** When the request arrived, in epoch milliseconds from the server's clock. */
   readonly requestedAt: number
 }
@@ -24,22 +24,31 @@ export interface TokenRequest {
  * decides what to issue; the core parses the request, strips parameters the grant did not declare,
  * authenticates the client, checks that the client may use the grant, and mints and stores the tokens.
  */
-export interface GrantHandler {
+interface Grant<Auth extends 'required' | 'optional', C extends OAuth2Client | null> {
   /** The `grant_type` value this handler answers, e.g. `client_credentials` or an absolute URI. */
   readonly grantType: string
   /** Request parameters the grant reads besides `grant_type` and client authentication; all others are dropped. */
   readonly params: readonly string[]
   /**
-   * `required`: the request must authenticate a client (or name a public one). `optional`: a request without
-   * client credentials reaches the handler with `client: null`; presented credentials are still verified.
+   * `required`: the request must authenticate a client (or name a public one), and the handler always receives
+   * it. `optional`: a request without client credentials reaches the handler with `client: null`; presented
+   * credentials are still verified.
    */
-  readonly clientAuth: 'required' | 'optional'
+  readonly clientAuth: Auth
   /**
    * Decides what to issue, or throws an OAuthError (`invalid_grant`, `invalid_scope`, …) to refuse.
    * Anything but a complete Issuance makes the core fail closed with `server_error`, issuing nothing.
    */
-  handle(ctx: OAuth2Context, req: TokenRequest): Promise<Issuance>
+  handle(ctx: OAuth2Context, req: TokenRequest<C>): Promise<Issuance>
 }
+
+/** A grant for authenticated clients only. */
+export type ClientGrant = Grant<'required', OAuth2Client>
+
+/** A grant a request may use without client credentials. */
+export type OpenGrant = Grant<'optional', OAuth2Client | null>
+
+export type GrantHandler = ClientGrant | OpenGrant
 
 /** The grant types of one app, keyed by `grant_type`. */
 export class GrantRegistry {
@@ -56,7 +65,8 @@ export class GrantRegistry {
     if (!Array.isArray(grant.params) || !grant.params.every((p) => typeof p === 'string')) {
       throw new TypeError(`grant "${grant.grantType}" needs a params list`)
     }
-    if (grant.clientAuth !== 'required' && grant.clientAuth !== 'optional') {
+    const clientAuth: string = grant.clientAuth
+    if (clientAuth !== 'required' && clientAuth !== 'optional') {
       throw new TypeError(`grant "${grant.grantType}" needs clientAuth 'required' or 'optional'`)
     }
     if (this.#grants.has(grant.grantType)) throw new TypeError(`grant "${grant.grantType}" is already registered`)

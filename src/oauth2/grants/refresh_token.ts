@@ -3,13 +3,13 @@ import type { OAuth2Context } from '../context.ts'
 import { readOidcSession } from '../authorize_session.ts'
 import type { TokenRow } from '../../store/types.ts'
 import { checkAudience } from '../audience.ts'
-import { InvalidGrant, InvalidRequest, InvalidScope, ServerError } from '../../protocol/errors.ts'
+import { InvalidGrant, InvalidRequest, InvalidScope } from '../../protocol/errors.ts'
 import type { Issuance } from '../issue.ts'
 import { afterRedemption, refuseReuse } from '../reuse_detection.ts'
-import { clientScopes, parseScope, scopeStrategy } from '../scope.ts'
+import { checkClientScopes, parseScope, scopeStrategy } from '../scope.ts'
 import { REFRESH_TOKEN_PREFIX, opaqueSignature } from '../tokens/opaque.ts'
 import { openSession } from '../tokens/session.ts'
-import type { GrantHandler, TokenRequest } from './index.ts'
+import type { ClientGrant, TokenRequest } from './index.ts'
 
 const GRANT = 'refresh_token'
 
@@ -29,15 +29,12 @@ function redeemable(row: TokenRow, now: number, grace: Grace): boolean {
 function scopeOnRefresh(ctx: OAuth2Context, client: OAuth2Client, original: readonly string[], param: string | undefined): string[] {
   const requested = parseScope(param)
   const strategy = scopeStrategy(ctx)
-  const allowed = clientScopes(client.scope)
   for (const scope of requested) {
     // RFC 6749 §6: the requested scope MUST NOT include any scope not originally granted by the resource owner.
     if (!strategy(original, scope)) throw InvalidScope.with({ hint: `The requested scope "${scope}" was not originally granted.` })
   }
   const granted = requested.length ? requested : [...original]
-  for (const scope of granted) {
-    if (!strategy(allowed, scope)) throw InvalidScope.with({ hint: `The OAuth 2.0 Client is not allowed to request scope "${scope}".` })
-  }
+  checkClientScopes(ctx, client, granted)
   return granted
 }
 
@@ -48,13 +45,12 @@ const reuseHint = 'The refresh token has already been used or was revoked; every
  * presented one and the access token issued beside it. A spent refresh token presented again revokes the
  * family, unless it is within `oauth2.grant.refresh_token.rotation_grace_period` (Hydra's graceful rotation).
  */
-export const refreshTokenGrant: GrantHandler = {
+export const refreshTokenGrant: ClientGrant = {
   grantType: GRANT,
   params: ['refresh_token', 'scope'],
   clientAuth: 'required',
-  async handle(ctx: OAuth2Context, req: TokenRequest): Promise<Issuance> {
+  async handle(ctx: OAuth2Context, req: TokenRequest<OAuth2Client>): Promise<Issuance> {
     const client = req.client
-    if (!client) throw ServerError.with({ debug: 'refresh_token reached without a client' })
     const token = req.params.get('refresh_token')
     // RFC 6749 §6: refresh_token is REQUIRED.
     if (!token) throw InvalidRequest.with({ hint: 'The request is missing the "refresh_token" parameter.' })
