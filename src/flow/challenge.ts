@@ -148,25 +148,21 @@ export async function getRequest<S extends ChallengeState, O>(ctx: FlowContext, 
 }
 
 /** `PUT …/requests/<kind>/accept`. */
-export async function acceptRequest<S extends ChallengeState, O>(
-  ctx: FlowContext,
-  kind: ChallengeKind<S, O>,
-  challenge: string,
-  body?: unknown,
-): Promise<AdminResult> {
-  const state = openState(ctx, kind, challenge)
-  return settle(ctx, kind, state, kind.accept(ctx, state, body))
-}
+export const acceptRequest = <S extends ChallengeState, O>(ctx: FlowContext, kind: ChallengeKind<S, O>, challenge: string, body?: unknown) =>
+  answer(ctx, kind, challenge, (state) => kind.accept(ctx, state, body))
 
 /** `PUT …/requests/<kind>/reject`. */
-export async function rejectRequest<S extends ChallengeState, O>(
+export const rejectRequest = <S extends ChallengeState, O>(ctx: FlowContext, kind: ChallengeKind<S, O>, challenge: string, body?: unknown) =>
+  answer(ctx, kind, challenge, (state) => kind.reject(ctx, state, body))
+
+async function answer<S extends ChallengeState, O>(
   ctx: FlowContext,
   kind: ChallengeKind<S, O>,
   challenge: string,
-  body?: unknown,
+  read: (state: S) => Settle<O>,
 ): Promise<AdminResult> {
   const state = openState(ctx, kind, challenge)
-  return settle(ctx, kind, state, kind.reject(ctx, state, body))
+  return settle(ctx, kind, state, read(state))
 }
 
 /** A verifier the browser brought back; access_denied when it is not one of ours, of this kind, unexpired. */

@@ -3,14 +3,14 @@ import type { FlowContext } from './context.ts'
 import type { CodeIssue } from '../oauth2/authorize_session.ts'
 import { mintAuthorizationCode } from '../oauth2/authorization_code.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
-import { AccessDenied, InvalidClient } from '../protocol/errors.ts'
+import { AccessDenied } from '../protocol/errors.ts'
 import { authorizationError, authorizationResponse } from '../oauth2/response_modes/index.ts'
 import { StoreError, type FlowRow } from '../store/types.ts'
 import { seconds } from '../util/clock.ts'
 import type { Browser } from './browser.ts'
 import { openVerifier, spendVerifier } from './challenge.ts'
 import { CONSENT } from './consent_request.ts'
-import { csrfFailure } from './csrf.ts'
+import { returnFailure } from './csrf.ts'
 import { targetOf, type ConsentAcceptance, type ConsentChallengeState, type FlowData } from './state.ts'
 import type { Outcome } from '../protocol/outcome.ts'
 
@@ -98,10 +98,7 @@ export async function verifyConsent(ctx: FlowContext, r: AuthorizationRequest, b
   const v = openVerifier(ctx, CONSENT, verifier)
   const { challenge } = v
   const client = r.client!
-  if (challenge.request.client_id !== client.client_id) {
-    throw InvalidClient.with({ hint: 'The flow client id does not match the authorize request client id.' })
-  }
-  const forbidden = csrfFailure(browser, 'consent', client.client_id, challenge.csrf)
+  const forbidden = returnFailure(browser, 'consent', client, challenge)
   if (forbidden) return forbidden
   const target = targetOf(challenge.request)
   if (v.denied) {

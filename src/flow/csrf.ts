@@ -1,5 +1,6 @@
 import { timingSafeEqual } from 'node:crypto'
-import { RequestForbidden } from '../protocol/errors.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
+import { InvalidClient, RequestForbidden } from '../protocol/errors.ts'
 import type { Browser, CsrfKind } from './browser.ts'
 import type { Outcome } from '../protocol/outcome.ts'
 
@@ -21,4 +22,20 @@ export function csrfFailure(browser: Browser, kind: CsrfKind, clientId: string, 
     }
   }
   return null
+}
+
+/**
+ * A verifier brought back to the authorization endpoint must be for this request's client (invalid_client) and come
+ * from the browser its challenge was issued to (its CSRF cookie). Returns the error page to show, else null.
+ */
+export function returnFailure(
+  browser: Browser,
+  kind: CsrfKind,
+  client: OAuth2Client,
+  challenge: { csrf: string; request: { client_id: string } },
+): Outcome | null {
+  if (challenge.request.client_id !== client.client_id) {
+    throw InvalidClient.with({ hint: 'The flow client id does not match the authorize request client id.' })
+  }
+  return csrfFailure(browser, kind, client.client_id, challenge.csrf)
 }

@@ -1,12 +1,11 @@
 import type { FlowContext } from './context.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
-import { InvalidClient } from '../protocol/errors.ts'
 import { authorizationError } from '../oauth2/response_modes/index.ts'
 import type { Browser } from './browser.ts'
 import { openVerifier, spendVerifier } from './challenge.ts'
 import { LOGIN } from './login_request.ts'
 import { requestConsent } from './consent.ts'
-import { csrfFailure } from './csrf.ts'
+import { returnFailure } from './csrf.ts'
 import { confirmLogin } from './login_session.ts'
 import { targetOf } from './state.ts'
 import type { Outcome } from '../protocol/outcome.ts'
@@ -20,10 +19,7 @@ export async function verifyLogin(ctx: FlowContext, r: AuthorizationRequest, bro
   const v = openVerifier(ctx, LOGIN, verifier)
   const { challenge } = v
   const client = r.client!
-  if (challenge.request.client_id !== client.client_id) {
-    throw InvalidClient.with({ hint: 'The flow client id does not match the authorize request client id.' })
-  }
-  const forbidden = csrfFailure(browser, 'login', client.client_id, challenge.csrf)
+  const forbidden = returnFailure(browser, 'login', client, challenge)
   if (forbidden) return forbidden
   await spendVerifier(ctx, LOGIN, v)
   // Hydra: a rejected login reaches the client as the error the login app chose.
