@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { createHash } from 'node:crypto'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, storeFactories } from '../_harness.ts'
+import { ISSUER, storeFactories } from '../../_harness.ts'
 import {
   AS,
   Browser,
@@ -14,7 +14,7 @@ import {
   runFlow,
   securityHeadersOf,
   startFlowServer,
-} from '../flow/_flow.ts'
+} from '../../flow/_flow.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization response modes (${factory.name})`, () => {
