@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { ISSUER, storeFactories, type TestServer } from '../_harness.ts'
 import { AS, Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, rp, runFlow, startFlowServer, via, type CodeClient, type FlowOptions } from '../flow/_flow.ts'
-import { introspect } from '../grants/_code.ts'
+import { introspect } from '../oauth2/grants/_code.ts'
 
 const USERINFO = { ...AS, userinfo_endpoint: `${ISSUER}/userinfo` }
 

@@ -13,7 +13,7 @@ import {
   verifyJwt,
   via,
   type CodeClient,
-} from '../grants/_code.ts'
+} from '../oauth2/grants/_code.ts'
 import type { AuthorizeSession } from '../../src/oauth2/authorize_session.ts'
 
 const CLAIMS = { email: 'alice@example.com', email_verified: true, name: 'Alice', sub: 'mallory', acr: 'forged' }

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PluginError } from '../../src/plugins/plugin_error.ts'
 import { startServer, storeFactories } from '../_harness.ts'
-import { createCodeClient, issueCode, redeem, USERINFO_URL, verifyJwt } from '../grants/_code.ts'
+import { createCodeClient, issueCode, redeem, USERINFO_URL, verifyJwt } from '../oauth2/grants/_code.ts'
 import { errorOf, introspect, startWithPlugins, token } from './_plugins.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-claims-'))

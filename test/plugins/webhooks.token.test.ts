@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import { definePlugin } from 'gatehouse/plugin'
 import { storeFactories } from '../_harness.ts'
-import { createCodeClient, issueCode, redeem, refresh, verifyJwt } from '../grants/_code.ts'
+import { createCodeClient, issueCode, redeem, refresh, verifyJwt } from '../oauth2/grants/_code.ts'
 import { createClient, errorOf, introspect, never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
 
 interface Received {

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'bun:test'
-import { startServer, storeFactories, type TestServer } from '../_harness.ts'
-import { authorizationCodeGrant } from '../../src/oauth2/grants/authorization_code.ts'
-import { refreshTokenGrant } from '../../src/oauth2/grants/refresh_token.ts'
-import type { GrantHandler } from '../../src/oauth2/grants/index.ts'
-import { issueTokens } from '../../src/oauth2/issue.ts'
+import { startServer, storeFactories, type TestServer } from '../../_harness.ts'
+import { authorizationCodeGrant } from '../../../src/oauth2/grants/authorization_code.ts'
+import { refreshTokenGrant } from '../../../src/oauth2/grants/refresh_token.ts'
+import type { GrantHandler } from '../../../src/oauth2/grants/index.ts'
+import { issueTokens } from '../../../src/oauth2/issue.ts'
 import { REDIRECT_URI, createCodeClient, errorOf, introspect, issueCode, redeem, tokenRequest, type CodeClient } from './_code.ts'
 
 /** Runs a grant up to its decision, as a request that has redeemed its code or refresh token but not yet minted. */

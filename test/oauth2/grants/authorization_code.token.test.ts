@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { startServer, storeFactories } from '../_harness.ts'
+import { startServer, storeFactories } from '../../_harness.ts'
 import {
   AS,
   REDIRECT_URI,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
-import { startServer, storeFactories, type TestServer } from '../_harness.ts'
-import { halfHash } from '../../src/oidc/hash_claim.ts'
+import { startServer, storeFactories, type TestServer } from '../../_harness.ts'
+import { halfHash } from '../../../src/oidc/hash_claim.ts'
 import {
   cluster,
   createCodeClient,

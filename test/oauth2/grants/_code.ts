@@ -9,10 +9,10 @@ import {
   startServer,
   type StoreFactory,
   type TestServer,
-} from '../_harness.ts'
-import { mintAuthorizationCode } from '../../src/oauth2/authorization_code.ts'
-import type { AuthorizeSession } from '../../src/oauth2/authorize_session.ts'
-import { s256 } from '../../src/oauth2/pkce.ts'
+} from '../../_harness.ts'
+import { mintAuthorizationCode } from '../../../src/oauth2/authorization_code.ts'
+import type { AuthorizeSession } from '../../../src/oauth2/authorize_session.ts'
+import { s256 } from '../../../src/oauth2/pkce.ts'
 
 export const TOKEN_URL = 'http://localhost/oauth2/token'
 export const USERINFO_URL = 'http://localhost/userinfo'
