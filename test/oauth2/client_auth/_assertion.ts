@@ -1,8 +1,8 @@
 import { expect } from 'bun:test'
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose'
-import { ISSUER, type TestServer } from '../_harness.ts'
-import { errorOf, postForm, TOKEN_URL } from '../oauth2/_setup.ts'
-import { seconds } from '../../src/util/clock.ts'
+import { ISSUER, type TestServer } from '../../_harness.ts'
+import { errorOf, postForm, TOKEN_URL } from '../_setup.ts'
+import { seconds } from '../../../src/util/clock.ts'
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
 /** The token endpoint as clients name it in `aud`. */

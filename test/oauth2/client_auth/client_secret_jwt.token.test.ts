@@ -1,9 +1,9 @@
 import { beforeAll, describe, expect, it } from 'bun:test'
 import type { JsonWebKey } from '@ory/hydra-client'
 import * as oauth from 'oauth4webapi'
-import { startServer, storeFactories, type TestServer } from '../_harness.ts'
-import { AS, basic, createClient, postForm, TOKEN_URL, via } from '../oauth2/_setup.ts'
-import { seconds } from '../../src/util/clock.ts'
+import { startServer, storeFactories, type TestServer } from '../../_harness.ts'
+import { AS, basic, createClient, postForm, TOKEN_URL, via } from '../_setup.ts'
+import { seconds } from '../../../src/util/clock.ts'
 import { assertion, CC, expectInvalidClient, expectToken, keyPair, secretSigner, tokenWith } from './_assertion.ts'
 
 const SECRET = 'a-client-secret-of-at-least-32-bytes'
