@@ -10,7 +10,7 @@ import {
   signIn,
   startLogoutServer,
   verifyLogoutToken,
-} from '../logout/_logout.ts'
+} from '../flow/_logout.ts'
 
 const LOGIN = 'http://localhost/admin/oauth2/auth/sessions/login'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { decodeProtectedHeader } from 'jose'
 import { ISSUER, storeFactories } from '../_harness.ts'
-import { REDIRECT_URI, authorizeUrl } from '../flow/_flow.ts'
+import { REDIRECT_URI, authorizeUrl } from './_flow.ts'
 import {
   Browser,
   END_SESSION,

@@ -15,7 +15,7 @@ import {
   via,
   type CodeClient,
   type FlowOptions,
-} from '../flow/_flow.ts'
+} from './_flow.ts'
 import type { Scheduler } from '../../src/oidc/logout/backchannel.ts'
 import type { OAuth2Client } from '@ory/hydra-client'
 

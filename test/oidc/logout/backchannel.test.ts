@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
-import { createLogger } from '../../src/log.ts'
-import { sessionClients } from '../../src/oidc/logout/session_clients.ts'
-import { storeFactories } from '../_harness.ts'
+import { createLogger } from '../../../src/log.ts'
+import { sessionClients } from '../../../src/oidc/logout/session_clients.ts'
+import { storeFactories } from '../../_harness.ts'
 import {
   Browser,
   Receiver,
@@ -12,7 +12,7 @@ import {
   signIn,
   startLogoutServer,
   verifyLogoutToken,
-} from './_logout.ts'
+} from '../../flow/_logout.ts'
 
 const receiver = receiverFactory()
 
