@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import { storeFactories } from '../_harness.ts'
-import { REDIRECT_URI, authorizeUrl } from '../flow/_flow.ts'
+import { REDIRECT_URI, authorizeUrl } from './_flow.ts'
 import {
   Browser,
   Receiver,
@@ -10,7 +10,7 @@ import {
   signIn,
   startLogoutServer,
   verifyLogoutToken,
-} from '../flow/_logout.ts'
+} from './_logout.ts'
 
 const LOGIN = 'http://localhost/admin/oauth2/auth/sessions/login'
 

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { storeFactories } from '../_harness.ts'
-import { REDIRECT_URI } from '../flow/_flow.ts'
-import { Browser, createLogoutClient, expectJsonError, signIn, startLogoutServer, type LogoutServer } from '../flow/_logout.ts'
+import { REDIRECT_URI } from './_flow.ts'
+import { Browser, createLogoutClient, expectJsonError, signIn, startLogoutServer, type LogoutServer } from './_logout.ts'
 
 const CONSENT = 'http://localhost/admin/oauth2/auth/sessions/consent'
 
