@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { redirectUriMatches, resolveRedirectUri } from '../../src/oauth2/checks/redirect_uri.ts'
+import { redirectUriMatches, resolveRedirectUri } from '../../../src/oauth2/checks/redirect_uri.ts'
 
 describe('redirect URI matching', () => {
   it.each([

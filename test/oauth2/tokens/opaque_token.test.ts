@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { createHash, createHmac, randomBytes } from 'node:crypto'
-import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, mintOpaque, opaqueSignature } from '../../src/oauth2/tokens/opaque.ts'
+import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, mintOpaque, opaqueSignature } from '../../../src/oauth2/tokens/opaque.ts'
 
 const SECRETS = ['a-system-secret-of-32-characters!']
 const T0 = Date.UTC(2026, 11, 2, 12, 0, 0)

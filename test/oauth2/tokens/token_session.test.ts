@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
-import type { AppContext } from '../../src/context.ts'
-import { Sealer } from '../../src/crypto/aead.ts'
-import { openSession, sealSession, type TokenSession } from '../../src/oauth2/tokens/session.ts'
+import type { AppContext } from '../../../src/context.ts'
+import { Sealer } from '../../../src/crypto/aead.ts'
+import { openSession, sealSession, type TokenSession } from '../../../src/oauth2/tokens/session.ts'
 
 const session = (scope: string): TokenSession => ({
   grant_type: 'client_credentials',
