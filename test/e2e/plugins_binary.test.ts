@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isolatedBinary, OutputLines } from '../e2e/_binary.ts'
+import { isolatedBinary, OutputLines } from './_binary.ts'
 
 // The compiled binary, alone in a temporary directory with its config and a plugin file beside it.
 let dir = ''
