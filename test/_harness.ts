@@ -1,7 +1,8 @@
+import { expect } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Configuration, JwkApi, MetadataApi, OAuth2Api } from '@ory/hydra-client'
+import { Configuration, JwkApi, MetadataApi, OAuth2Api, type OAuth2Client } from '@ory/hydra-client'
 import { buildApp, type Apps } from '../src/app.ts'
 import { createCore } from '../src/context.ts'
 import type { Logger } from '../src/log.ts'
@@ -150,6 +151,39 @@ export async function startServer(
     adminFetch,
     hydra: { oauth2: new OAuth2Api(sdk), jwk: new JwkApi(sdk), metadata: new MetadataApi(sdk) },
   }
+}
+
+/** A JSON request to the admin API. */
+export function admin(s: TestServer, method: string, path: string, body?: unknown): Promise<Response> {
+  return s.adminFetch(`http://localhost${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
+  })
+}
+
+/** A client as the admin API created it: its id, its secret (none for a public client) and every other field. */
+export type TestClient = OAuth2Client & Record<string, unknown> & { client_id: string; client_secret: string }
+
+/**
+ * Creates a client on the admin API and returns it as created. By default through Ory's SDK, as a confidential
+ * client_credentials client that `body` overrides; with `raw`, `body` is POSTed as it is with fetch (the server's
+ * defaults apply) and the answer must be 201.
+ */
+export async function createClient(
+  s: TestServer,
+  body: OAuth2Client | Record<string, unknown> = {},
+  options: { raw?: boolean } = {},
+): Promise<TestClient> {
+  if (options.raw) {
+    const res = await admin(s, 'POST', '/admin/clients', body)
+    expect(res.status).toBe(201)
+    return (await res.json()) as TestClient
+  }
+  const { data } = await s.hydra.oauth2.createOAuth2Client({
+    oAuth2Client: { grant_types: ['client_credentials'], response_types: ['none'], ...body },
+  })
+  return data as TestClient
 }
 
 /** Several stores on one database, each with its own driver, as separate processes would have. */

@@ -25,21 +25,6 @@ export async function expectError(res: Response, status: number, error: string, 
   if (describes) expect(body.error_description).toMatch(describes)
 }
 
-/** A JSON request to the admin API. */
-export function admin(s: TestServer, method: string, path: string, body?: unknown): Promise<Response> {
-  return s.adminFetch(`http://localhost${path}`, {
-    method,
-    headers: { 'content-type': 'application/json' },
-    ...(body !== undefined && { body: typeof body === 'string' ? body : JSON.stringify(body) }),
-  })
-}
-
-export async function createClient(s: TestServer, body: Record<string, unknown> = {}) {
-  const res = await admin(s, 'POST', '/admin/clients', body)
-  expect(res.status).toBe(201)
-  return (await res.json()) as Record<string, unknown> & { client_id: string; client_secret?: string }
-}
-
 /** Every client id in the store, to prove that rejected requests stored nothing. */
 export async function storedIds(s: TestServer): Promise<string[]> {
   return (await s.store.clients.list({ limit: 10_000 })).map((r) => r.id)

@@ -1,5 +1,4 @@
 import * as oauth from 'oauth4webapi'
-import type { OAuth2Client } from '@ory/hydra-client'
 import { ISSUER, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
 import { opaqueSignature } from '../../src/oauth2/tokens/opaque.ts'
 
@@ -18,14 +17,6 @@ export const AS: oauth.AuthorizationServer = {
 export const via = (s: TestServer) => ({
   [oauth.customFetch]: (url: string, init: RequestInit) => s.publicFetch(url.replace(ISSUER, 'http://localhost'), init),
 })
-
-/** A confidential client_credentials client created through Ory's SDK; returns it with its secret. */
-export async function createClient(s: TestServer, body: OAuth2Client = {}): Promise<OAuth2Client & { client_id: string; client_secret: string }> {
-  const { data } = await s.hydra.oauth2.createOAuth2Client({
-    oAuth2Client: { grant_types: ['client_credentials'], response_types: ['none'], ...body },
-  })
-  return data as OAuth2Client & { client_id: string; client_secret: string }
-}
 
 export const basic = (id: string, secret: string) =>
   `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`

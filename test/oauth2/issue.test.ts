@@ -4,8 +4,8 @@ import { createCore } from '../../src/context.ts'
 import { issueTokens, type Issuance } from '../../src/oauth2/issue.ts'
 import { NEVER_EXPIRES } from '../../src/oauth2/lifespan.ts'
 import { TOKEN_TABLES } from '../../src/store/sql/tokens.ts'
-import { TEST_SECRET, storeFactories, testConfig, type TestServer } from '../_harness.ts'
-import { clientCredentials, createClient, sharedServers, signatureOf, tokenCount } from './_setup.ts'
+import { createClient, storeFactories, TEST_SECRET, testConfig, type TestServer } from '../_harness.ts'
+import { clientCredentials, sharedServers, signatureOf, tokenCount } from './_setup.ts'
 
 const BASE: Issuance = { subject: 'alice', grantedScope: ['openid', 'offline'], grantedAudience: ['https://api.test'], refresh: true }
 

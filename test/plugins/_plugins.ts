@@ -32,18 +32,8 @@ export async function startWithPlugins(
 export const basic = (id: string, secret: string) =>
   `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
 
-export type TestClient = { client_id: string; client_secret: string }
-
-/** A confidential client created through Ory's SDK. */
-export async function createClient(s: TestServer, body: Record<string, unknown> = {}): Promise<TestClient> {
-  const { data } = await s.hydra.oauth2.createOAuth2Client({
-    oAuth2Client: { grant_types: ['client_credentials'], response_types: ['none'], ...body },
-  })
-  return data as TestClient
-}
-
 /** POSTs a token request, authenticated with client_secret_basic when a client is given. */
-export function token(s: TestServer, form: Record<string, string>, client?: TestClient): Promise<Response> {
+export function token(s: TestServer, form: Record<string, string>, client?: { client_id: string; client_secret: string }): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
   if (client) headers.authorization = basic(client.client_id, client.client_secret)
   return s.publicFetch(TOKEN_URL, { method: 'POST', headers, body: new URLSearchParams(form).toString() })

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'bun:test'
 import { decodeJwt } from 'jose'
 import { AccessDenied, definePlugin, type TokenClaimsContext } from 'gatehouse/plugin'
-import { storeFactories } from '../_harness.ts'
+import { createClient, storeFactories } from '../_harness.ts'
 import { createCodeClient, issueCode, redeem, refresh, verifyJwt, USERINFO_URL } from '../oauth2/grants/_code.ts'
-import { createClient, errorOf, introspect, never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
+import { errorOf, introspect, never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
 
 const seen: TokenClaimsContext[] = []
 
