@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Configuration, JwkApi, MetadataApi, OAuth2Api, type OAuth2Client } from '@ory/hydra-client'
+import * as oauth from 'oauth4webapi'
 import { buildApp, type Apps } from '../src/app.ts'
 import { createCore } from '../src/context.ts'
 import type { Logger } from '../src/log.ts'
@@ -185,6 +186,67 @@ export async function createClient(
   })
   return data as TestClient
 }
+
+export const TOKEN_URL = 'http://localhost/oauth2/token'
+export const REVOKE_URL = 'http://localhost/oauth2/revoke'
+export const USERINFO_URL = 'http://localhost/userinfo'
+export const INTROSPECT_URL = 'http://localhost/admin/oauth2/introspect'
+
+/** `http://localhost/…` for an issuer URL, so that requests go into the app. */
+export const local = (url: string) => url.replace(ISSUER, 'http://localhost')
+
+/** An Authorization header for client_secret_basic: id and secret form-encoded, as RFC 6749 §2.3.1 asks. */
+export const basic = (id: string, secret: string) => `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
+
+/** POSTs a form to a public or admin URL. */
+export function postForm(
+  f: typeof fetch,
+  url: string,
+  form: Record<string, string> | string,
+  headers: Record<string, string> = {},
+): Promise<Response> {
+  return f(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
+    body: typeof form === 'string' ? form : new URLSearchParams(form).toString(),
+  })
+}
+
+/** Status, `error` and `error_description` of an error response. */
+export async function errorOf(res: Response): Promise<{ status: number; error: string; description: string }> {
+  const body = (await res.json()) as { error: string; error_description: string }
+  return { status: res.status, error: body.error, description: body.error_description }
+}
+
+/** RFC 7662 introspection on the admin API. */
+export async function introspect(s: TestServer, token: string): Promise<Record<string, unknown> & { active: boolean }> {
+  const res = await postForm(s.adminFetch, INTROSPECT_URL, { token })
+  return (await res.json()) as Record<string, unknown> & { active: boolean }
+}
+
+/** The authorization server as oauth4webapi sees it, written by hand. */
+export const AS: oauth.AuthorizationServer = {
+  issuer: ISSUER,
+  authorization_endpoint: `${ISSUER}/oauth2/auth`,
+  token_endpoint: `${ISSUER}/oauth2/token`,
+  revocation_endpoint: `${ISSUER}/oauth2/revoke`,
+  userinfo_endpoint: `${ISSUER}/userinfo`,
+  jwks_uri: `${ISSUER}/.well-known/jwks.json`,
+  authorization_response_iss_parameter_supported: true,
+}
+
+/** oauth4webapi options that route https://gatehouse.test to the public app. */
+export const via = (s: TestServer) => ({
+  [oauth.customFetch]: (url: string, init: RequestInit) => s.publicFetch(local(url), init),
+})
+
+/** oauth4webapi's view of a client; its clock follows the server's manual clock. */
+export const rp = (s: TestServer, client: { client_id: string }, extra: Partial<oauth.Client> = {}): oauth.Client => ({
+  client_id: client.client_id,
+  id_token_signed_response_alg: s.ctx.config.keys.algorithms.id_token,
+  [oauth.clockSkew]: Math.floor(s.clock() / 1000) - Math.floor(Date.now() / 1000),
+  ...extra,
+})
 
 /** Several stores on one database, each with its own driver, as separate processes would have. */
 export interface SharedStores {

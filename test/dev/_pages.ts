@@ -1,6 +1,6 @@
 import { ensureDemoClient } from '../../src/dev/demo_client.ts'
-import { startServer, type StoreFactory, type TestServer } from '../_harness.ts'
-import { Browser, local, locationOf } from '../flow/_flow.ts'
+import { local, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
+import { Browser, locationOf } from '../flow/_flow.ts'
 
 export { Browser, locationOf }
 

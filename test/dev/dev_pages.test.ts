@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { DEMO_CLIENT_ID, demoAuthorizeUrl } from '../../src/dev/demo_client.ts'
-import { ISSUER, storeFactories, type TestServer } from '../_harness.ts'
+import { introspect, ISSUER, storeFactories, type TestServer } from '../_harness.ts'
 import { authorizeUrl, createCodeClient, errorPageOf, SECURE, securityHeadersOf } from '../flow/_flow.ts'
 import { Browser, formFields, LOGIN_PAGE, post, startDevServer, textOf, visit, type Landing } from './_pages.ts'
 
@@ -9,15 +9,6 @@ async function verifyIdToken(s: TestServer, idToken: string) {
   const jwks = (await (await s.publicFetch('http://localhost/.well-known/jwks.json')).json()) as JSONWebKeySet
   const options = { issuer: ISSUER, audience: DEMO_CLIENT_ID, currentDate: new Date(s.clock()) }
   return (await jwtVerify(idToken, createLocalJWKSet(jwks), options)).payload
-}
-
-async function introspect(s: TestServer, token: string) {
-  const res = await s.adminFetch('http://localhost:4445/admin/oauth2/introspect', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token }).toString(),
-  })
-  return (await res.json()) as Record<string, unknown>
 }
 
 const nonceOf = (url: string) => new URL(url).searchParams.get('nonce')

@@ -1,6 +1,5 @@
 import type { OAuth2Client } from '@ory/hydra-client'
-import * as oauth from 'oauth4webapi'
-import { ISSUER, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
+import { ISSUER, local, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
 
 export const LOGIN_URL = 'https://login.test/login'
 export const CONSENT_URL = 'https://login.test/consent'
@@ -25,9 +24,6 @@ export async function createCodeClient(s: TestServer, body: OAuth2Client = {}): 
   })
   return data as CodeClient
 }
-
-/** `http://localhost/…` for an issuer URL, so that requests go into the app. */
-export const local = (url: string) => url.replace(ISSUER, 'http://localhost')
 
 /** A user agent: a cookie jar over the public API, redirects not followed. */
 export class Browser {
@@ -130,20 +126,6 @@ export async function runFlow(s: TestServer, b: Browser, url: string, options: F
   return acceptConsent(s, b, consent, options.consent)
 }
 
-/** The authorization server as oauth4webapi sees it. */
-export const AS: oauth.AuthorizationServer = {
-  issuer: ISSUER,
-  authorization_endpoint: `${ISSUER}/oauth2/auth`,
-  token_endpoint: `${ISSUER}/oauth2/token`,
-  jwks_uri: `${ISSUER}/.well-known/jwks.json`,
-  authorization_response_iss_parameter_supported: true,
-}
-
-/** oauth4webapi options that route https://gatehouse.test to the public app. */
-export const via = (s: TestServer) => ({
-  [oauth.customFetch]: (url: string, init: RequestInit) => s.publicFetch(local(url), init),
-})
-
 /** The parameters of an authorization response redirect (query or fragment). */
 export function responseParams(res: Response): URLSearchParams {
   const url = locationOf(res)
@@ -176,14 +158,6 @@ export async function rows(s: TestServer, table: string): Promise<number> {
   const [row] = await s.store.driver.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`)
   return Number(row!.n)
 }
-
-/** oauth4webapi's view of a client; its clock follows the server's manual clock. */
-export const rp = (s: TestServer, client: { client_id: string }, extra: Partial<oauth.Client> = {}): oauth.Client => ({
-  client_id: client.client_id,
-  id_token_signed_response_alg: s.ctx.config.keys.algorithms.id_token,
-  [oauth.clockSkew]: Math.floor(s.clock() / 1000) - Math.floor(Date.now() / 1000),
-  ...extra,
-})
 
 /** Status and body of an SDK call that must fail (axios rejects every non-2xx answer). */
 export async function failure(call: Promise<unknown>): Promise<{ status: number; body: Record<string, unknown> }> {

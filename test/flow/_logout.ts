@@ -1,9 +1,8 @@
 import { afterAll, expect } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
-import { ISSUER, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
+import { AS, ISSUER, rp, startServer, via, type StoreFactory, type TestServer } from '../_harness.ts'
 import {
-  AS,
   Browser,
   CONSENT_URL,
   LOGIN_URL,
@@ -12,7 +11,6 @@ import {
   createCodeClient,
   locationOf,
   runFlow,
-  via,
   type CodeClient,
   type FlowOptions,
 } from './_flow.ts'
@@ -113,15 +111,11 @@ export interface SignedIn {
 export async function signIn(s: TestServer, b: Browser, client: CodeClient, options: FlowOptions = {}): Promise<SignedIn> {
   const url = authorizeUrl(client, { scope: 'openid offline_access' })
   const res = await runFlow(s, b, url, { login: { remember: true, ...options.login }, ...(options.consent && { consent: options.consent }) })
-  const rp: oauth.Client = {
-    client_id: client.client_id,
-    id_token_signed_response_alg: s.ctx.config.keys.algorithms.id_token,
-    [oauth.clockSkew]: Math.floor(s.clock() / 1000) - Math.floor(Date.now() / 1000),
-  }
-  const params = oauth.validateAuthResponse(AS, rp, locationOf(res), 'state-0123456789')
+  const relyingParty = rp(s, client)
+  const params = oauth.validateAuthResponse(AS, relyingParty, locationOf(res), 'state-0123456789')
   const auth = oauth.ClientSecretBasic(client.client_secret!)
-  const tokenRes = await oauth.authorizationCodeGrantRequest(AS, rp, auth, params, REDIRECT_URI, oauth.nopkce, via(s))
-  const tokens = await oauth.processAuthorizationCodeResponse(AS, rp, tokenRes)
+  const tokenRes = await oauth.authorizationCodeGrantRequest(AS, relyingParty, auth, params, REDIRECT_URI, oauth.nopkce, via(s))
+  const tokens = await oauth.processAuthorizationCodeResponse(AS, relyingParty, tokenRes)
   const claims = decodeJwt(tokens.id_token!)
   return { idToken: tokens.id_token!, accessToken: tokens.access_token, refreshToken: tokens.refresh_token, sid: claims.sid as string, claims }
 }

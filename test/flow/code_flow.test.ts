@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, storeFactories } from '../_harness.ts'
-import { AS, Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, rows, rp, runFlow, startFlowServer, via } from './_flow.ts'
+import { AS, ISSUER, rp, storeFactories, via } from '../_harness.ts'
+import { Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, rows, runFlow, startFlowServer } from './_flow.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization code flow through login and consent (${factory.name})`, () => {

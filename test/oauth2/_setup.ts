@@ -1,39 +1,6 @@
 import * as oauth from 'oauth4webapi'
-import { ISSUER, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
+import { AS, startServer, via, type StoreFactory, type TestServer } from '../_harness.ts'
 import { opaqueSignature } from '../../src/oauth2/tokens/opaque.ts'
-
-export const TOKEN_URL = 'http://localhost/oauth2/token'
-export const REVOKE_URL = 'http://localhost/oauth2/revoke'
-export const INTROSPECT_URL = 'http://localhost/admin/oauth2/introspect'
-
-/** The authorization server as oauth4webapi sees it, written by hand. */
-export const AS: oauth.AuthorizationServer = {
-  issuer: ISSUER,
-  token_endpoint: `${ISSUER}/oauth2/token`,
-  revocation_endpoint: `${ISSUER}/oauth2/revoke`,
-}
-
-/** oauth4webapi options that route https://gatehouse.test to the public app. */
-export const via = (s: TestServer) => ({
-  [oauth.customFetch]: (url: string, init: RequestInit) => s.publicFetch(url.replace(ISSUER, 'http://localhost'), init),
-})
-
-export const basic = (id: string, secret: string) =>
-  `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
-
-/** POSTs a form to a public or admin URL. */
-export function postForm(
-  f: typeof fetch,
-  url: string,
-  form: Record<string, string> | string,
-  headers: Record<string, string> = {},
-): Promise<Response> {
-  return f(url, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', ...headers },
-    body: typeof form === 'string' ? form : new URLSearchParams(form).toString(),
-  })
-}
 
 /** A client_credentials token for a client created by createClient, via oauth4webapi. */
 export async function clientCredentials(
@@ -49,12 +16,6 @@ export async function clientCredentials(
     via(s),
   )
   return oauth.processClientCredentialsResponse(AS, { client_id: client.client_id }, res)
-}
-
-/** Status and parsed JSON body of an error response. */
-export async function errorOf(res: Response): Promise<{ status: number; error: string; description: string }> {
-  const body = (await res.json()) as { error: string; error_description: string }
-  return { status: res.status, error: body.error, description: body.error_description }
 }
 
 /** Servers shared by the tests of one store factory, one per configuration, to keep the number of databases down. */

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, storeFactories } from '../_harness.ts'
+import { AS, ISSUER, storeFactories } from '../_harness.ts'
 import {
-  AS,
   Browser,
   LOGIN_URL,
   REDIRECT_URI,

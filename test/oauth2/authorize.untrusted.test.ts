@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { storeFactories } from '../_harness.ts'
+import { local, storeFactories } from '../_harness.ts'
 import {
   Browser,
   LOGIN_URL,
@@ -8,7 +8,6 @@ import {
   authorizeUrl,
   createCodeClient,
   errorPageOf,
-  local,
   locationOf,
   securityHeadersOf,
   startFlowServer,

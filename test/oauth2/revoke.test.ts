@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { createClient, storeFactories } from '../_harness.ts'
+import { AS, basic, createClient, errorOf, postForm, REVOKE_URL, storeFactories, via } from '../_harness.ts'
 import { issueTokens } from '../../src/oauth2/issue.ts'
-import { AS, REVOKE_URL, basic, clientCredentials, errorOf, postForm, sharedServers, tokenCount, via } from './_setup.ts'
+import { clientCredentials, sharedServers, tokenCount } from './_setup.ts'
 
 for (const factory of storeFactories()) {
   const server = sharedServers(factory)

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'bun:test'
-import { createClient, startServer, storeFactories } from '../_harness.ts'
+import { basic, createClient, errorOf, postForm, startServer, storeFactories, TOKEN_URL } from '../_harness.ts'
 import type { GrantHandler, Issuance } from '../../src/oauth2/grants/index.ts'
 import { InvalidGrant } from '../../src/protocol/errors.ts'
-import { TOKEN_URL, basic, errorOf, postForm, sharedServers, tokenCount } from './_setup.ts'
+import { sharedServers, tokenCount } from './_setup.ts'
 
 const CUSTOM = 'urn:gatehouse:test:custom'
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, storeFactories, type TestServer } from '../_harness.ts'
-import { AS, Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, rp, runFlow, startFlowServer, via, type CodeClient, type FlowOptions } from '../flow/_flow.ts'
-import { introspect } from '../oauth2/grants/_code.ts'
+import { AS, introspect, ISSUER, rp, storeFactories, via, type TestServer } from '../_harness.ts'
+import { Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, runFlow, startFlowServer, type CodeClient, type FlowOptions } from '../flow/_flow.ts'
 
 const USERINFO = { ...AS, userinfo_endpoint: `${ISSUER}/userinfo` }
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, startServer, storeFactories, type TestServer } from '../_harness.ts'
+import { ISSUER, local, startServer, storeFactories, type TestServer } from '../_harness.ts'
 import { CLIENT_AUTH_METHOD_NAMES } from '../../src/oauth2/client_auth/index.ts'
 import {
   buildDiscoveryDocument,
@@ -18,8 +18,6 @@ async function fetchDoc(s: TestServer, path = PATHS[0]!) {
 }
 
 /** Maps a URL the document advertises onto the in-process public app. */
-const local = (url: string) => url.replace(ISSUER, 'http://localhost')
-
 for (const factory of storeFactories()) {
   describe(`discovery (${factory.name})`, () => {
     it('serves one JSON document on both well-known paths', async () => {

@@ -2,9 +2,9 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { decodeProtectedHeader } from 'jose'
-import { ISSUER, startServer, storeFactories, type TestServer } from '../_harness.ts'
+import { introspect, ISSUER, startServer, storeFactories, type TestServer } from '../_harness.ts'
 import { halfHash } from '../../src/oidc/hash_claim.ts'
-import { createCodeClient, introspect, issueCode, redeem, verifyJwt, type CodeClient } from '../oauth2/grants/_code.ts'
+import { createCodeClient, issueCode, redeem, verifyJwt, type CodeClient } from '../oauth2/grants/_code.ts'
 import type { AuthorizeSession } from '../../src/oauth2/authorize_session.ts'
 
 const PAIRWISE = {

@@ -1,17 +1,12 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, startServer, storeFactories, type TestServer } from '../_harness.ts'
+import { AS, basic, ISSUER, rp, startServer, storeFactories, USERINFO_URL, via, type TestServer } from '../_harness.ts'
 import {
-  AS,
-  USERINFO_URL,
-  basic,
   createCodeClient,
   issueCode,
   redeem,
   refresh,
-  rp,
   verifyJwt,
-  via,
   type CodeClient,
 } from '../oauth2/grants/_code.ts'
 import type { AuthorizeSession } from '../../src/oauth2/authorize_session.ts'

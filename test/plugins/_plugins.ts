@@ -1,9 +1,6 @@
 import type { Plugin } from '../../src/plugins/api.ts'
 import { createLogger, type Logger } from '../../src/log.ts'
-import { startServer, type StoreFactory, type TestServer } from '../_harness.ts'
-
-export const TOKEN_URL = 'http://localhost/oauth2/token'
-export const INTROSPECT_URL = 'http://localhost/admin/oauth2/introspect'
+import { basic, startServer, TOKEN_URL, type StoreFactory, type TestServer } from '../_harness.ts'
 
 /** A logger that keeps every entry, to assert what was logged. */
 export function memoryLogger(): { logger: Logger; entries: Record<string, unknown>[] } {
@@ -29,30 +26,11 @@ export async function startWithPlugins(
   return { ...s, logs: entries }
 }
 
-export const basic = (id: string, secret: string) =>
-  `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
-
 /** POSTs a token request, authenticated with client_secret_basic when a client is given. */
 export function token(s: TestServer, form: Record<string, string>, client?: { client_id: string; client_secret: string }): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
   if (client) headers.authorization = basic(client.client_id, client.client_secret)
   return s.publicFetch(TOKEN_URL, { method: 'POST', headers, body: new URLSearchParams(form).toString() })
-}
-
-/** Admin introspection. */
-export async function introspect(s: TestServer, value: string): Promise<Record<string, unknown> & { active: boolean }> {
-  const res = await s.adminFetch(INTROSPECT_URL, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: value }).toString(),
-  })
-  return (await res.json()) as Record<string, unknown> & { active: boolean }
-}
-
-/** Status, `error` and `error_description` of an error response. */
-export async function errorOf(res: Response): Promise<{ status: number; error: string; description: string }> {
-  const body = (await res.json()) as { error: string; error_description: string }
-  return { status: res.status, error: body.error, description: body.error_description }
 }
 
 /** How many access and refresh tokens the store holds. */

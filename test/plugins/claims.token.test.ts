@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'bun:test'
 import { decodeJwt } from 'jose'
 import { AccessDenied, definePlugin, type TokenClaimsContext } from 'gatehouse/plugin'
-import { createClient, storeFactories } from '../_harness.ts'
-import { createCodeClient, issueCode, redeem, refresh, verifyJwt, USERINFO_URL } from '../oauth2/grants/_code.ts'
-import { errorOf, introspect, never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
+import { createClient, errorOf, introspect, storeFactories, USERINFO_URL } from '../_harness.ts'
+import { createCodeClient, issueCode, redeem, refresh, verifyJwt } from '../oauth2/grants/_code.ts'
+import { never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
 
 const seen: TokenClaimsContext[] = []
 

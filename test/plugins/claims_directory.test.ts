@@ -3,9 +3,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PluginError } from '../../src/plugins/plugin_error.ts'
-import { startServer, storeFactories } from '../_harness.ts'
-import { createCodeClient, issueCode, redeem, USERINFO_URL, verifyJwt } from '../oauth2/grants/_code.ts'
-import { errorOf, introspect, startWithPlugins, token } from './_plugins.ts'
+import { errorOf, introspect, startServer, storeFactories, USERINFO_URL } from '../_harness.ts'
+import { createCodeClient, issueCode, redeem, verifyJwt } from '../oauth2/grants/_code.ts'
+import { startWithPlugins, token } from './_plugins.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-claims-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

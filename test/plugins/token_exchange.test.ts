@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { createClient, storeFactories, type TestClient } from '../_harness.ts'
+import { createClient, errorOf, introspect, storeFactories, type TestClient } from '../_harness.ts'
 import { createCodeClient, issueCode, redeem } from '../oauth2/grants/_code.ts'
-import { errorOf, introspect, startWithPlugins, token } from './_plugins.ts'
+import { startWithPlugins, token } from './_plugins.ts'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const AT = 'urn:ietf:params:oauth:token-type:access_token'

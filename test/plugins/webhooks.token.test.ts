@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import { definePlugin } from 'gatehouse/plugin'
-import { createClient, storeFactories } from '../_harness.ts'
+import { createClient, errorOf, introspect, storeFactories } from '../_harness.ts'
 import { createCodeClient, issueCode, redeem, refresh, verifyJwt } from '../oauth2/grants/_code.ts'
-import { errorOf, introspect, never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
+import { never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
 
 interface Received {
   path: string

@@ -1,7 +1,6 @@
 import { expect } from 'bun:test'
 import { exportJWK, generateKeyPair, SignJWT, type JWK, type JWTPayload } from 'jose'
-import { ISSUER, type TestServer } from '../../_harness.ts'
-import { errorOf, postForm, TOKEN_URL } from '../_setup.ts'
+import { errorOf, ISSUER, postForm, TOKEN_URL, type TestServer } from '../../_harness.ts'
 import { seconds } from '../../../src/util/clock.ts'
 
 export const JWT_BEARER = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'

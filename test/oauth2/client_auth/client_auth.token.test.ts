@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { createClient, storeFactories } from '../../_harness.ts'
-import { AS, TOKEN_URL, basic, errorOf, postForm, sharedServers, tokenCount, via } from '../_setup.ts'
+import { AS, basic, createClient, errorOf, postForm, storeFactories, TOKEN_URL, via } from '../../_harness.ts'
+import { sharedServers, tokenCount } from '../_setup.ts'
 
 const CC = { grant_type: 'client_credentials' }
 

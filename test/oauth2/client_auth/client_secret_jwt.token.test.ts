@@ -1,8 +1,17 @@
 import { beforeAll, describe, expect, it } from 'bun:test'
 import type { JsonWebKey } from '@ory/hydra-client'
 import * as oauth from 'oauth4webapi'
-import { createClient, startServer, storeFactories, type TestServer } from '../../_harness.ts'
-import { AS, basic, postForm, TOKEN_URL, via } from '../_setup.ts'
+import {
+  AS,
+  basic,
+  createClient,
+  postForm,
+  startServer,
+  storeFactories,
+  TOKEN_URL,
+  via,
+  type TestServer,
+} from '../../_harness.ts'
 import { seconds } from '../../../src/util/clock.ts'
 import { assertion, CC, expectInvalidClient, expectToken, keyPair, secretSigner, tokenWith } from './_assertion.ts'
 

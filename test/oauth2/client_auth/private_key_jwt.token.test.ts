@@ -2,8 +2,17 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import type { JsonWebKey } from '@ory/hydra-client'
 import * as oauth from 'oauth4webapi'
 import { UnsecuredJWT, type JWK } from 'jose'
-import { createClient, ISSUER, startServer, storeFactories, type TestServer } from '../../_harness.ts'
-import { AS, postForm, REVOKE_URL, via } from '../_setup.ts'
+import {
+  AS,
+  createClient,
+  ISSUER,
+  postForm,
+  REVOKE_URL,
+  startServer,
+  storeFactories,
+  via,
+  type TestServer,
+} from '../../_harness.ts'
 import { seconds } from '../../../src/util/clock.ts'
 import {
   assertion,

@@ -3,10 +3,16 @@ import * as oauth from 'oauth4webapi'
 import type { OAuth2Client as SdkClient } from '@ory/hydra-client'
 import { createLocalJWKSet, jwtVerify, type JWTPayload } from 'jose'
 import {
+  AS,
+  basic,
+  errorOf,
   ISSUER,
   openSharedPostgres,
   openSharedSqlite,
+  rp,
   startServer,
+  TOKEN_URL,
+  via,
   type StoreFactory,
   type TestServer,
 } from '../../_harness.ts'
@@ -14,23 +20,7 @@ import { mintAuthorizationCode } from '../../../src/oauth2/authorization_code.ts
 import type { AuthorizeSession } from '../../../src/oauth2/authorize_session.ts'
 import { s256 } from '../../../src/oauth2/pkce.ts'
 
-export const TOKEN_URL = 'http://localhost/oauth2/token'
-export const USERINFO_URL = 'http://localhost/userinfo'
-export const INTROSPECT_URL = 'http://localhost/admin/oauth2/introspect'
 export const REDIRECT_URI = 'http://localhost/cb'
-
-/** The authorization server as oauth4webapi sees it. */
-export const AS: oauth.AuthorizationServer = {
-  issuer: ISSUER,
-  token_endpoint: `${ISSUER}/oauth2/token`,
-  userinfo_endpoint: `${ISSUER}/userinfo`,
-  jwks_uri: `${ISSUER}/.well-known/jwks.json`,
-}
-
-/** oauth4webapi options routing the issuer's URLs to the public app. */
-export const via = (s: TestServer) => ({
-  [oauth.customFetch]: (url: string, init: RequestInit) => s.publicFetch(url.replace(ISSUER, 'http://localhost'), init),
-})
 
 export type CodeClient = SdkClient & { client_id: string; client_secret: string }
 
@@ -47,13 +37,6 @@ export async function createCodeClient(s: TestServer, body: SdkClient = {}): Pro
   })
   return data as CodeClient
 }
-
-/** oauth4webapi's view of a client; its clock follows the server's manual clock. */
-export const rp = (s: TestServer, client: { client_id: string }): oauth.Client => ({
-  client_id: client.client_id,
-  id_token_signed_response_alg: s.ctx.config.keys.algorithms.id_token,
-  [oauth.clockSkew]: Math.floor(s.clock() / 1000) - Math.floor(Date.now() / 1000),
-})
 
 export const auth = (client: CodeClient): oauth.ClientAuth =>
   client.token_endpoint_auth_method === 'none' ? oauth.None() : oauth.ClientSecretBasic(client.client_secret)
@@ -139,8 +122,6 @@ export async function refresh(s: TestServer, client: CodeClient, token: string, 
   return oauth.processRefreshTokenResponse(AS, rp(s, client), res)
 }
 
-export const basic = (id: string, secret: string) => `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
-
 /** POSTs a form to the token endpoint as the client (client_secret_basic). */
 export function tokenRequest(s: TestServer, client: CodeClient, form: Record<string, string>): Promise<Response> {
   return s.publicFetch(TOKEN_URL, {
@@ -150,20 +131,10 @@ export function tokenRequest(s: TestServer, client: CodeClient, form: Record<str
   })
 }
 
-/** Status and `error` of an error response. */
-export async function errorOf(res: Response): Promise<{ status: number; error: string }> {
-  const body = (await res.json()) as { error: string }
-  return { status: res.status, error: body.error }
-}
-
-/** RFC 7662 introspection on the admin API. */
-export async function introspect(s: TestServer, token: string): Promise<Record<string, unknown> & { active: boolean }> {
-  const res = await s.adminFetch(INTROSPECT_URL, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token }).toString(),
-  })
-  return (await res.json()) as Record<string, unknown> & { active: boolean }
+/** Status and `error` of an error response: errorOf without the description. */
+export async function statusAndError(res: Response): Promise<{ status: number; error: string }> {
+  const { status, error } = await errorOf(res)
+  return { status, error }
 }
 
 /** Verifies a JWT against the published JWKS and returns its claims. */

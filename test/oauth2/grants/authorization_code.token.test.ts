@@ -1,23 +1,18 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { startServer, storeFactories } from '../../_harness.ts'
+import { AS, introspect, rp, startServer, storeFactories, TOKEN_URL, via } from '../../_harness.ts'
 import {
-  AS,
   REDIRECT_URI,
-  TOKEN_URL,
   callback,
   cluster,
   count,
   createCodeClient,
-  errorOf,
-  introspect,
+  statusAndError,
   issueCode,
   pkcePair,
   redeem,
-  rp,
   tokenRequest,
   verifyJwt,
-  via,
 } from './_code.ts'
 
 for (const factory of storeFactories()) {
@@ -99,11 +94,11 @@ for (const factory of storeFactories()) {
       const code = await issueCode(s, client)
       const first = await redeem(s, client, code)
       const again = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
-      expect(await errorOf(again)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(again)).toEqual({ status: 400, error: 'invalid_grant' })
       expect((await introspect(s, first.access_token)).active).toBe(false)
       expect((await introspect(s, first.refresh_token!)).active).toBe(false)
       const refreshed = await tokenRequest(s, client, { grant_type: 'refresh_token', refresh_token: first.refresh_token! })
-      expect(await errorOf(refreshed)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(refreshed)).toEqual({ status: 400, error: 'invalid_grant' })
     })
 
     it('lets exactly one of many concurrent redemptions on several nodes win, and revokes what it got', async () => {
@@ -117,7 +112,7 @@ for (const factory of storeFactories()) {
       )
       const ok = responses.filter((r) => r.status === 200)
       expect(ok).toHaveLength(1)
-      for (const r of responses.filter((r) => r.status !== 200)) expect(await errorOf(r)).toEqual({ status: 400, error: 'invalid_grant' })
+      for (const r of responses.filter((r) => r.status !== 200)) expect(await statusAndError(r)).toEqual({ status: 400, error: 'invalid_grant' })
       // Every other request replayed the code, so the winner's tokens are revoked too, whatever the interleaving.
       const winner = (await ok[0]!.json()) as { access_token: string; refresh_token: string }
       expect((await introspect(nodes[0]!, winner.access_token)).active).toBe(false)
@@ -130,7 +125,7 @@ for (const factory of storeFactories()) {
       const thief = await createCodeClient(s)
       const code = await issueCode(s, owner)
       const res = await tokenRequest(s, thief, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
-      expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       expect(await count(s, 'access_token')).toBe(0)
       expect((await redeem(s, owner, code)).access_token).toStartWith('ory_at_')
     })
@@ -142,7 +137,7 @@ for (const factory of storeFactories()) {
       const forms: Record<string, string>[] = [{}, { redirect_uri: 'http://localhost/other' }, { redirect_uri: `${REDIRECT_URI}/` }]
       for (const form of forms) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, ...form })
-        expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_grant' })
+        expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
       expect(await count(s, 'access_token')).toBe(0)
       expect((await redeem(s, client, code)).access_token).toStartWith('ory_at_')
@@ -159,7 +154,7 @@ for (const factory of storeFactories()) {
         code: await issueCode(s, client, { session: omitted }),
         redirect_uri: 'http://localhost/elsewhere',
       })
-      expect(await errorOf(wrong)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(wrong)).toEqual({ status: 400, error: 'invalid_grant' })
       expect((await redeem(s, client, await issueCode(s, client, { session: omitted }))).access_token).toStartWith('ory_at_')
     })
 
@@ -172,7 +167,7 @@ for (const factory of storeFactories()) {
       const forms: Record<string, string>[] = [{}, { code_verifier: other }, { code_verifier: 'short' }, { code_verifier: `${verifier.slice(0, -1)}!` }]
       for (const form of forms) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, ...form })
-        expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_grant' })
+        expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
       expect(await count(s, 'access_token')).toBe(0)
       expect((await redeem(s, client, code, { verifier })).access_token).toStartWith('ory_at_')
@@ -180,7 +175,7 @@ for (const factory of storeFactories()) {
       // RFC 9700 §2.1.1: a verifier without a challenge is refused (PKCE downgrade).
       const plain = await issueCode(s, client)
       const downgrade = await tokenRequest(s, client, { grant_type: 'authorization_code', code: plain, redirect_uri: REDIRECT_URI, code_verifier: verifier })
-      expect(await errorOf(downgrade)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(downgrade)).toEqual({ status: 400, error: 'invalid_grant' })
     })
 
     it('refuses a code without PKCE for a public client and when PKCE is enforced', async () => {
@@ -192,12 +187,12 @@ for (const factory of storeFactories()) {
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
         body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: pub.client_id }).toString(),
       })
-      expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_request' })
+      expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_request' })
 
       const enforced = await startServer(factory, { 'oauth2.pkce.enforced': true })
       const client = await createCodeClient(enforced)
       const plain = await tokenRequest(enforced, client, { grant_type: 'authorization_code', code: await issueCode(enforced, client), redirect_uri: REDIRECT_URI })
-      expect(await errorOf(plain)).toEqual({ status: 400, error: 'invalid_request' })
+      expect(await statusAndError(plain)).toEqual({ status: 400, error: 'invalid_request' })
     })
 
     it('refuses an expired code (ttl.auth_code) and leaves no token behind', async () => {
@@ -206,7 +201,7 @@ for (const factory of storeFactories()) {
       const code = await issueCode(s, client)
       s.clock.advance(5 * 60_000)
       const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
-      expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       expect(await count(s, 'access_token')).toBe(0)
       expect(await count(s, 'refresh_token')).toBe(0)
     })
@@ -215,7 +210,7 @@ for (const factory of storeFactories()) {
       const s = await startServer(factory)
       const client = await createCodeClient(s)
       const missing = await tokenRequest(s, client, { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI })
-      expect(await errorOf(missing)).toEqual({ status: 400, error: 'invalid_request' })
+      expect(await statusAndError(missing)).toEqual({ status: 400, error: 'invalid_request' })
 
       const code = await issueCode(s, client)
       const other = await startServer(factory, { 'secrets.system': ['another-system-secret-0123456789'] })
@@ -223,7 +218,7 @@ for (const factory of storeFactories()) {
       const tampered = code.replace(/\.(.)/, (_, c: string) => `.${c === 'A' ? 'B' : 'A'}`)
       for (const bad of ['garbage', `ory_ac_${'A'.repeat(43)}.${'B'.repeat(43)}`, tampered, foreign, code.slice(0, -2)]) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code: bad, redirect_uri: REDIRECT_URI })
-        expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_grant' })
+        expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
       expect(await count(s, 'access_token')).toBe(0)
       expect((await redeem(s, client, code)).access_token).toStartWith('ory_at_')
@@ -234,7 +229,7 @@ for (const factory of storeFactories()) {
       const client = await createCodeClient(s, { grant_types: ['client_credentials'], response_types: ['none'] })
       const code = await issueCode(s, client)
       const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
-      expect(await errorOf(res)).toEqual({ status: 400, error: 'unauthorized_client' })
+      expect(await statusAndError(res)).toEqual({ status: 400, error: 'unauthorized_client' })
     })
   })
 }

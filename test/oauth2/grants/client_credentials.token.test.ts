@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
-import { createClient, ISSUER, storeFactories } from '../../_harness.ts'
-import { AS, TOKEN_URL, basic, clientCredentials, errorOf, postForm, sharedServers, tokenCount, via } from '../_setup.ts'
+import { AS, basic, createClient, errorOf, ISSUER, postForm, storeFactories, TOKEN_URL, via } from '../../_harness.ts'
+import { clientCredentials, sharedServers, tokenCount } from '../_setup.ts'
 
 for (const factory of storeFactories()) {
   describe(`client_credentials grant (${factory.name})`, () => {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from 'bun:test'
-import { startServer, storeFactories, type TestServer } from '../../_harness.ts'
+import { introspect, startServer, storeFactories, type TestServer } from '../../_harness.ts'
 import { authorizationCodeGrant } from '../../../src/oauth2/grants/authorization_code.ts'
 import { refreshTokenGrant } from '../../../src/oauth2/grants/refresh_token.ts'
 import type { GrantHandler } from '../../../src/oauth2/grants/index.ts'
 import { issueTokens } from '../../../src/oauth2/issue.ts'
-import { REDIRECT_URI, createCodeClient, errorOf, introspect, issueCode, redeem, tokenRequest, type CodeClient } from './_code.ts'
+import { REDIRECT_URI, createCodeClient, statusAndError, issueCode, redeem, tokenRequest, type CodeClient } from './_code.ts'
 
 /** Runs a grant up to its decision, as a request that has redeemed its code or refresh token but not yet minted. */
 async function decide(s: TestServer, grant: GrantHandler, client: CodeClient, params: Record<string, string>) {
@@ -23,7 +23,7 @@ for (const factory of storeFactories()) {
       const code = await issueCode(s, client)
       const mint = await decide(s, authorizationCodeGrant, client, { code, redirect_uri: REDIRECT_URI })
       const replay = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
-      expect(await errorOf(replay)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(replay)).toEqual({ status: 400, error: 'invalid_grant' })
       const minted = await mint()
       expect(await active(s, minted.access_token)).toBe(false)
       expect(await active(s, minted.refresh_token!)).toBe(false)
@@ -35,7 +35,7 @@ for (const factory of storeFactories()) {
       const tokens = await redeem(s, client, await issueCode(s, client))
       const mint = await decide(s, refreshTokenGrant, client, { refresh_token: tokens.refresh_token! })
       const reuse = await tokenRequest(s, client, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })
-      expect(await errorOf(reuse)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(reuse)).toEqual({ status: 400, error: 'invalid_grant' })
       const minted = await mint()
       expect(await active(s, minted.access_token)).toBe(false)
       expect(await active(s, minted.refresh_token!)).toBe(false)

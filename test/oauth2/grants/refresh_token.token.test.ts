@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'bun:test'
-import { startServer, storeFactories, type TestServer } from '../../_harness.ts'
+import { introspect, startServer, storeFactories, type TestServer } from '../../_harness.ts'
 import { halfHash } from '../../../src/oidc/hash_claim.ts'
 import {
   cluster,
   createCodeClient,
-  errorOf,
-  introspect,
+  statusAndError,
   issueCode,
   redeem,
   refresh,
@@ -63,9 +62,9 @@ for (const factory of storeFactories()) {
       const { client, tokens } = await start(s)
       const next = await refresh(s, client, tokens.refresh_token!)
       const reuse = await tokenRequest(s, client, refreshForm(tokens.refresh_token!))
-      expect(await errorOf(reuse)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(reuse)).toEqual({ status: 400, error: 'invalid_grant' })
       await expectInactive(s, tokens.access_token, tokens.refresh_token, next.access_token, next.refresh_token)
-      expect(await errorOf(await tokenRequest(s, client, refreshForm(next.refresh_token!)))).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(await tokenRequest(s, client, refreshForm(next.refresh_token!)))).toEqual({ status: 400, error: 'invalid_grant' })
     })
 
     it('lets exactly one of concurrent refreshes on several nodes win; the others are reuse, so the family is revoked', async () => {
@@ -76,7 +75,7 @@ for (const factory of storeFactories()) {
       )
       const ok = responses.filter((r) => r.status === 200)
       expect(ok).toHaveLength(1)
-      for (const r of responses.filter((r) => r.status !== 200)) expect(await errorOf(r)).toEqual({ status: 400, error: 'invalid_grant' })
+      for (const r of responses.filter((r) => r.status !== 200)) expect(await statusAndError(r)).toEqual({ status: 400, error: 'invalid_grant' })
       const winner = (await ok[0]!.json()) as { access_token: string; refresh_token: string }
       await expectInactive(nodes[0]!, winner.access_token, winner.refresh_token, tokens.access_token)
     })
@@ -110,7 +109,7 @@ for (const factory of storeFactories()) {
       s.clock.advance(1_000)
       expect((await introspect(s, tokens.refresh_token!)).active).toBe(false)
       const late = await tokenRequest(s, client, refreshForm(tokens.refresh_token!))
-      expect(await errorOf(late)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(late)).toEqual({ status: 400, error: 'invalid_grant' })
       await expectInactive(s, a.access_token, a.refresh_token, b.access_token, b.refresh_token)
     })
 
@@ -120,7 +119,7 @@ for (const factory of storeFactories()) {
       const a = await refresh(s, client, tokens.refresh_token!)
       const b = await refresh(s, client, tokens.refresh_token!)
       const c = await tokenRequest(s, client, refreshForm(tokens.refresh_token!))
-      expect(await errorOf(c)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(c)).toEqual({ status: 400, error: 'invalid_grant' })
       await expectInactive(s, a.access_token, a.refresh_token, b.access_token, b.refresh_token)
     })
 
@@ -128,7 +127,7 @@ for (const factory of storeFactories()) {
       const s = await startServer(factory)
       const { client, tokens } = await start(s, ['openid', 'offline_access', 'profile'])
       const wider = await tokenRequest(s, client, refreshForm(tokens.refresh_token!, { scope: 'openid email' }))
-      expect(await errorOf(wider)).toEqual({ status: 400, error: 'invalid_scope' })
+      expect(await statusAndError(wider)).toEqual({ status: 400, error: 'invalid_scope' })
       expect((await introspect(s, tokens.refresh_token!)).active).toBe(true)
 
       const narrow = await refresh(s, client, tokens.refresh_token!, { scope: 'profile' })
@@ -145,19 +144,19 @@ for (const factory of storeFactories()) {
       const { client, tokens } = await start(s)
       const other = await createCodeClient(s)
       const res = await tokenRequest(s, other, refreshForm(tokens.refresh_token!))
-      expect(await errorOf(res)).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       expect((await refresh(s, client, tokens.refresh_token!)).access_token).toStartWith('ory_at_')
     })
 
     it('refuses expired, revoked, missing, garbage and non-refresh tokens', async () => {
       const s = await startServer(factory, { 'ttl.refresh_token': '2h' })
       const { client, tokens } = await start(s)
-      expect(await errorOf(await tokenRequest(s, client, { grant_type: 'refresh_token' }))).toEqual({ status: 400, error: 'invalid_request' })
+      expect(await statusAndError(await tokenRequest(s, client, { grant_type: 'refresh_token' }))).toEqual({ status: 400, error: 'invalid_request' })
       for (const bad of ['garbage', tokens.access_token, `ory_rt_${'A'.repeat(43)}.${'B'.repeat(43)}`, tokens.refresh_token!.slice(0, -1)]) {
-        expect(await errorOf(await tokenRequest(s, client, refreshForm(bad)))).toEqual({ status: 400, error: 'invalid_grant' })
+        expect(await statusAndError(await tokenRequest(s, client, refreshForm(bad)))).toEqual({ status: 400, error: 'invalid_grant' })
       }
       s.clock.advance(2 * 3600_000)
-      expect(await errorOf(await tokenRequest(s, client, refreshForm(tokens.refresh_token!)))).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(await tokenRequest(s, client, refreshForm(tokens.refresh_token!)))).toEqual({ status: 400, error: 'invalid_grant' })
 
       const fresh = await start(s)
       await s.publicFetch('http://localhost/oauth2/revoke', {
@@ -165,7 +164,7 @@ for (const factory of storeFactories()) {
         headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`${fresh.client.client_id}:${fresh.client.client_secret}`)}` },
         body: new URLSearchParams({ token: fresh.tokens.refresh_token! }).toString(),
       })
-      expect(await errorOf(await tokenRequest(s, fresh.client, refreshForm(fresh.tokens.refresh_token!)))).toEqual({ status: 400, error: 'invalid_grant' })
+      expect(await statusAndError(await tokenRequest(s, fresh.client, refreshForm(fresh.tokens.refresh_token!)))).toEqual({ status: 400, error: 'invalid_grant' })
     })
 
     it('honours the client’s refresh_token_grant lifespans', async () => {
@@ -189,7 +188,7 @@ for (const factory of storeFactories()) {
         jsonPatch: [{ op: 'replace', path: '/grant_types', value: ['authorization_code'] }],
       })
       const res = await tokenRequest(s, client, refreshForm(tokens.refresh_token!))
-      expect(await errorOf(res)).toEqual({ status: 400, error: 'unauthorized_client' })
+      expect(await statusAndError(res)).toEqual({ status: 400, error: 'unauthorized_client' })
     })
   })
 }

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import { createHash } from 'node:crypto'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, storeFactories } from '../../_harness.ts'
+import { AS, ISSUER, storeFactories } from '../../_harness.ts'
 import {
-  AS,
   Browser,
   SECURE,
   acceptConsent,
