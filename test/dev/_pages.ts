@@ -1,8 +1,5 @@
 import { ensureDemoClient } from '../../src/dev/demo_client.ts'
-import { local, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
-import { Browser, locationOf } from '../flow/_flow.ts'
-
-export { Browser, locationOf }
+import { Browser, local, startServer, type StoreFactory, type TestServer } from '../_harness.ts'
 
 /** A --dev server without login, consent or logout app of its own: the built-in pages serve. */
 export async function startDevServer(factory: StoreFactory, overrides: Record<string, unknown> = {}): Promise<TestServer> {

@@ -1,9 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import { decodeJwt } from 'jose'
 import { DEMO_CLIENT_ID, demoAuthorizeUrl } from '../../src/dev/demo_client.ts'
-import { storeFactories, type TestServer } from '../_harness.ts'
-import { errorPageOf } from '../flow/_flow.ts'
-import { Browser, formFields, LOGOUT_PAGE, post, startDevServer, textOf, unescape, visit } from './_pages.ts'
+import { Browser, errorPageOf, storeFactories, type TestServer } from '../_harness.ts'
+import { formFields, LOGOUT_PAGE, post, startDevServer, textOf, unescape, visit } from './_pages.ts'
 
 /** Signs in through the built-in pages; the sign-out link of the callback page and the login session id. */
 async function signIn(s: TestServer, b: Browser): Promise<{ signOut: string; sid: string }> {

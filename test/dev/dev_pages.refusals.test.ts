@@ -1,8 +1,15 @@
 import { describe, expect, it } from 'bun:test'
 import { demoAuthorizeUrl } from '../../src/dev/demo_client.ts'
-import { startServer, storeFactories } from '../_harness.ts'
-import { authorizeUrl, createCodeClient, errorPageOf, LOGIN_URL } from '../flow/_flow.ts'
-import { Browser, CALLBACK_PAGE, CONSENT_PAGE, formFields, LOGIN_PAGE, LOGOUT_PAGE, post, startDevServer, visit } from './_pages.ts'
+import {
+  authorizeUrl,
+  Browser,
+  createCodeClient,
+  errorPageOf,
+  LOGIN_URL,
+  startServer,
+  storeFactories,
+} from '../_harness.ts'
+import { CALLBACK_PAGE, CONSENT_PAGE, formFields, LOGIN_PAGE, LOGOUT_PAGE, post, startDevServer, visit } from './_pages.ts'
 
 const PAGES = [LOGIN_PAGE, CONSENT_PAGE, LOGOUT_PAGE]
 

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'bun:test'
 import { createLocalJWKSet, jwtVerify, type JSONWebKeySet } from 'jose'
 import { DEMO_CLIENT_ID, demoAuthorizeUrl } from '../../src/dev/demo_client.ts'
-import { introspect, ISSUER, storeFactories, type TestServer } from '../_harness.ts'
-import { authorizeUrl, createCodeClient, errorPageOf, SECURE, securityHeadersOf } from '../flow/_flow.ts'
-import { Browser, formFields, LOGIN_PAGE, post, startDevServer, textOf, visit, type Landing } from './_pages.ts'
+import {
+  authorizeUrl,
+  Browser,
+  createCodeClient,
+  errorPageOf,
+  introspect,
+  ISSUER,
+  SECURE,
+  securityHeadersOf,
+  storeFactories,
+  type TestServer,
+} from '../_harness.ts'
+import { formFields, LOGIN_PAGE, post, startDevServer, textOf, visit, type Landing } from './_pages.ts'
 
 async function verifyIdToken(s: TestServer, idToken: string) {
   const jwks = (await (await s.publicFetch('http://localhost/.well-known/jwks.json')).json()) as JSONWebKeySet

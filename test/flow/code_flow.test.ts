@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { AS, ISSUER, rp, storeFactories, via } from '../_harness.ts'
-import { Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, rows, runFlow, startFlowServer } from './_flow.ts'
+import {
+  AS,
+  authorizeUrl,
+  Browser,
+  createCodeClient,
+  ISSUER,
+  locationOf,
+  REDIRECT_URI,
+  rp,
+  runFlow,
+  startFlowServer,
+  storeFactories,
+  via,
+} from '../_harness.ts'
+import { rows } from './_flow.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization code flow through login and consent (${factory.name})`, () => {

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'bun:test'
-import { ISSUER, storeFactories } from '../_harness.ts'
 import {
-  Browser,
   acceptLogin,
   authorizeUrl,
-  bodyOf,
+  Browser,
   challengeOf,
   createCodeClient,
-  failure,
+  ISSUER,
   responseParams,
-  rows,
   startFlowServer,
+  storeFactories,
+} from '../_harness.ts'
+import {
+  bodyOf,
+  failure,
+  rows,
 } from './_flow.ts'
 
 const CONSENT = 'http://localhost/admin/oauth2/auth/requests/consent'

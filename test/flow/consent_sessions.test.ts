@@ -1,7 +1,14 @@
 import { describe, expect, it } from 'bun:test'
-import { storeFactories } from '../_harness.ts'
-import { REDIRECT_URI } from './_flow.ts'
-import { Browser, createLogoutClient, expectJsonError, signIn, startLogoutServer, type LogoutServer } from './_logout.ts'
+import {
+  Browser,
+  createLogoutClient,
+  REDIRECT_URI,
+  signIn,
+  startLogoutServer,
+  storeFactories,
+  type LogoutServer,
+} from '../_harness.ts'
+import { expectJsonError } from './_flow.ts'
 
 const CONSENT = 'http://localhost/admin/oauth2/auth/sessions/consent'
 

@@ -1,16 +1,19 @@
 import { describe, expect, it } from 'bun:test'
-import { ISSUER, storeFactories } from '../_harness.ts'
 import {
-  Browser,
-  REDIRECT_URI,
   authorizeUrl,
-  bodyOf,
+  Browser,
   challengeOf,
   createCodeClient,
-  failure,
+  ISSUER,
   locationOf,
+  REDIRECT_URI,
   responseParams,
   startFlowServer,
+  storeFactories,
+} from '../_harness.ts'
+import {
+  bodyOf,
+  failure,
 } from './_flow.ts'
 
 const LOGIN = 'http://localhost/admin/oauth2/auth/requests/login'

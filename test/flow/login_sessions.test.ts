@@ -1,16 +1,17 @@
 import { afterAll, describe, expect, it } from 'bun:test'
-import { storeFactories } from '../_harness.ts'
-import { REDIRECT_URI, authorizeUrl } from './_flow.ts'
 import {
+  authorizeUrl,
   Browser,
-  Receiver,
   createLogoutClient,
-  expectJsonError,
   locationOf,
+  Receiver,
+  REDIRECT_URI,
   signIn,
   startLogoutServer,
+  storeFactories,
   verifyLogoutToken,
-} from './_logout.ts'
+} from '../_harness.ts'
+import { expectJsonError } from './_flow.ts'
 
 const LOGIN = 'http://localhost/admin/oauth2/auth/sessions/login'
 

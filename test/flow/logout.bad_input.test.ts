@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'bun:test'
 import { SignJWT, generateKeyPair, type JWTPayload } from 'jose'
-import { storeFactories, type TestServer } from '../_harness.ts'
-import { ID_TOKEN_SET } from '../../src/protocol/services.ts'
 import {
   Browser,
-  POST_LOGOUT_URL,
-  RP_LOGGED_OUT,
   createLogoutClient,
   endSessionUrl,
-  expectErrorPage,
   locationOf,
+  POST_LOGOUT_URL,
+  RP_LOGGED_OUT,
   signIn,
   startLogoutServer,
+  storeFactories,
   type SignedIn,
-} from './_logout.ts'
+  type TestServer,
+} from '../_harness.ts'
+import { ID_TOKEN_SET } from '../../src/protocol/services.ts'
+import { expectErrorPage } from './_flow.ts'
 
 /** Signs `claims` (on top of a valid hint's) with the server's ID-token key. */
 async function forgeHint(s: TestServer, base: SignedIn, claims: JWTPayload, remove: string[] = []): Promise<string> {

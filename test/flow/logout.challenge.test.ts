@@ -1,20 +1,18 @@
 import { describe, expect, it } from 'bun:test'
-import { storeFactories } from '../_harness.ts'
 import {
   Browser,
-  POST_LOGOUT_URL,
-  RP_LOGGED_OUT,
-  SESSION_COOKIE,
   createLogoutClient,
   endSessionUrl,
-  expectErrorPage,
-  expectJsonError,
   locationOf,
   logoutChallengeOf,
+  POST_LOGOUT_URL,
+  RP_LOGGED_OUT,
   signIn,
   startLogoutServer,
+  storeFactories,
   type LogoutServer,
-} from './_logout.ts'
+} from '../_harness.ts'
+import { SESSION_COOKIE, expectErrorPage, expectJsonError } from './_flow.ts'
 
 const REQUESTS = 'http://localhost/admin/oauth2/auth/requests/logout'
 

@@ -1,22 +1,24 @@
 import { describe, expect, it } from 'bun:test'
 import { decodeProtectedHeader } from 'jose'
-import { ISSUER, storeFactories } from '../_harness.ts'
-import { REDIRECT_URI, authorizeUrl } from './_flow.ts'
 import {
+  authorizeUrl,
   Browser,
-  END_SESSION,
-  POST_LOGOUT_URL,
-  RP_LOGGED_OUT,
-  SESSION_COOKIE,
   createLogoutClient,
+  END_SESSION,
   endSessionUrl,
+  ISSUER,
   locationOf,
   logoutChallengeOf,
+  POST_LOGOUT_URL,
   receiverFactory,
+  REDIRECT_URI,
+  RP_LOGGED_OUT,
   signIn,
   startLogoutServer,
+  storeFactories,
   verifyLogoutToken,
-} from './_logout.ts'
+} from '../_harness.ts'
+import { SESSION_COOKIE } from './_flow.ts'
 
 const receiver = receiverFactory()
 

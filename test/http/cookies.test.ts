@@ -1,7 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { murmur3, parseCookies } from '../../src/http/cookies.ts'
-import { storeFactories } from '../_harness.ts'
-import { Browser, acceptLogin, authorizeUrl, createCodeClient, startFlowServer } from '../flow/_flow.ts'
+import { acceptLogin, authorizeUrl, Browser, createCodeClient, startFlowServer, storeFactories } from '../_harness.ts'
 
 describe('cookie names', () => {
   it('hashes client ids with murmur3 (x86, 32 bit, seed 0) as Go’s murmur3.Sum32', () => {

@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { ISSUER, storeFactories } from '../_harness.ts'
-import { startFlowServer } from '../flow/_flow.ts'
+import { ISSUER, startFlowServer, storeFactories } from '../_harness.ts'
 
 for (const factory of storeFactories()) {
   describe(`discovery of the authorization endpoint (${factory.name})`, () => {

@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { AS, ISSUER, storeFactories } from '../_harness.ts'
 import {
-  Browser,
-  LOGIN_URL,
-  REDIRECT_URI,
-  SECURE,
+  AS,
   authorizeUrl,
+  Browser,
   createCodeClient,
   errorPageOf,
+  ISSUER,
   locationOf,
+  LOGIN_URL,
+  REDIRECT_URI,
   responseParams,
+  SECURE,
   securityHeadersOf,
   startFlowServer,
-} from '../flow/_flow.ts'
+  storeFactories,
+} from '../_harness.ts'
 
 const S256 = { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }
 

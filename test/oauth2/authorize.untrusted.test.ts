@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'bun:test'
-import { local, storeFactories } from '../_harness.ts'
 import {
+  authorizeUrl,
   Browser,
+  createCodeClient,
+  errorPageOf,
+  local,
+  locationOf,
   LOGIN_URL,
   REDIRECT_URI,
   SECURE,
-  authorizeUrl,
-  createCodeClient,
-  errorPageOf,
-  locationOf,
   securityHeadersOf,
   startFlowServer,
-} from '../flow/_flow.ts'
+  storeFactories,
+} from '../_harness.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization endpoint before the redirect URI is trusted (${factory.name})`, () => {

@@ -1,7 +1,23 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { AS, introspect, ISSUER, rp, storeFactories, via, type TestServer } from '../_harness.ts'
-import { Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, runFlow, startFlowServer, type CodeClient, type FlowOptions } from '../flow/_flow.ts'
+import {
+  AS,
+  authorizeUrl,
+  Browser,
+  createCodeClient,
+  introspect,
+  ISSUER,
+  locationOf,
+  REDIRECT_URI,
+  rp,
+  runFlow,
+  startFlowServer,
+  storeFactories,
+  via,
+  type CodeClient,
+  type FlowOptions,
+  type TestServer,
+} from '../_harness.ts'
 
 const USERINFO = { ...AS, userinfo_endpoint: `${ISSUER}/userinfo` }
 

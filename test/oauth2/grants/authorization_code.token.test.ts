@@ -1,25 +1,27 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { AS, introspect, rp, startServer, storeFactories, TOKEN_URL, via } from '../../_harness.ts'
 import {
-  REDIRECT_URI,
+  AS,
   callback,
-  cluster,
-  count,
-  createCodeClient,
-  statusAndError,
+  createMintClient,
+  introspect,
   issueCode,
-  pkcePair,
+  MINT_REDIRECT_URI,
   redeem,
-  tokenRequest,
+  rp,
+  startServer,
+  storeFactories,
+  TOKEN_URL,
   verifyJwt,
-} from './_code.ts'
+  via,
+} from '../../_harness.ts'
+import { cluster, count, statusAndError, pkcePair, tokenRequest } from './_grants.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization_code grant (${factory.name})`, () => {
     it('redeems a code for access, refresh and ID tokens that a spec-strict client accepts', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const { verifier, challenge } = pkcePair()
       const code = await issueCode(s, client, {
         scope: ['openid', 'offline_access'],
@@ -43,10 +45,10 @@ for (const factory of storeFactories()) {
 
     it('answers with no-store and works for a public client with PKCE', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s, { token_endpoint_auth_method: 'none' })
+      const client = await createMintClient(s, { token_endpoint_auth_method: 'none' })
       const { verifier, challenge } = pkcePair()
       const code = await issueCode(s, client, { session: { code_challenge: challenge, code_challenge_method: 'S256' } })
-      const res = await oauth.authorizationCodeGrantRequest(AS, rp(s, client), oauth.None(), callback(client, code), REDIRECT_URI, verifier, via(s))
+      const res = await oauth.authorizationCodeGrantRequest(AS, rp(s, client), oauth.None(), callback(client, code), MINT_REDIRECT_URI, verifier, via(s))
       expect(res.headers.get('cache-control')).toBe('no-store')
       const tokens = await oauth.processAuthorizationCodeResponse(AS, rp(s, client), res)
       expect(tokens.refresh_token).toStartWith('ory_rt_')
@@ -54,22 +56,22 @@ for (const factory of storeFactories()) {
 
     it('issues a refresh token only for offline or offline_access and a client allowed the refresh_token grant', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const none = await redeem(s, client, await issueCode(s, client, { scope: ['openid'] }))
       expect(none.refresh_token).toBeUndefined()
       const offline = await redeem(s, client, await issueCode(s, client, { scope: ['openid', 'offline'] }))
       expect(offline.refresh_token).toStartWith('ory_rt_')
 
-      const noRefreshGrant = await createCodeClient(s, { grant_types: ['authorization_code'] })
+      const noRefreshGrant = await createMintClient(s, { grant_types: ['authorization_code'] })
       const tokens = await redeem(s, noRefreshGrant, await issueCode(s, noRefreshGrant, { scope: ['openid', 'offline_access'] }))
       expect(tokens.refresh_token).toBeUndefined()
     })
 
     it('issues no ID token without the openid scope', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const code = await issueCode(s, client, { scope: ['profile'] })
-      const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
+      const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI })
       const body = (await res.json()) as Record<string, unknown>
       expect(body.id_token).toBeUndefined()
       expect(body.scope).toBe('profile')
@@ -77,7 +79,7 @@ for (const factory of storeFactories()) {
 
     it('honours the client’s authorization_code lifespans', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       await s.hydra.oauth2.setOAuth2ClientLifespans({
         id: client.client_id,
         oAuth2ClientTokenLifespans: { authorization_code_grant_access_token_lifespan: '5m', authorization_code_grant_id_token_lifespan: '2m' },
@@ -90,10 +92,10 @@ for (const factory of storeFactories()) {
 
     it('refuses a replayed code and revokes every token issued from it (RFC 6749 §4.1.2)', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const code = await issueCode(s, client)
       const first = await redeem(s, client, code)
-      const again = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
+      const again = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(again)).toEqual({ status: 400, error: 'invalid_grant' })
       expect((await introspect(s, first.access_token)).active).toBe(false)
       expect((await introspect(s, first.refresh_token!)).active).toBe(false)
@@ -103,11 +105,11 @@ for (const factory of storeFactories()) {
 
     it('lets exactly one of many concurrent redemptions on several nodes win, and revokes what it got', async () => {
       const nodes = await cluster(factory, 4)
-      const client = await createCodeClient(nodes[0]!)
+      const client = await createMintClient(nodes[0]!)
       const code = await issueCode(nodes[0]!, client)
       const responses = await Promise.all(
         Array.from({ length: 12 }, (_, i) =>
-          tokenRequest(nodes[i % nodes.length]!, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI }),
+          tokenRequest(nodes[i % nodes.length]!, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI }),
         ),
       )
       const ok = responses.filter((r) => r.status === 200)
@@ -121,10 +123,10 @@ for (const factory of storeFactories()) {
 
     it('refuses a code issued to another client without burning it', async () => {
       const s = await startServer(factory)
-      const owner = await createCodeClient(s)
-      const thief = await createCodeClient(s)
+      const owner = await createMintClient(s)
+      const thief = await createMintClient(s)
       const code = await issueCode(s, owner)
-      const res = await tokenRequest(s, thief, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
+      const res = await tokenRequest(s, thief, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       expect(await count(s, 'access_token')).toBe(0)
       expect((await redeem(s, owner, code)).access_token).toStartWith('ory_at_')
@@ -132,9 +134,9 @@ for (const factory of storeFactories()) {
 
     it('requires the identical redirect_uri when the authorization request had one (RFC 6749 §4.1.3)', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s, { redirect_uris: [REDIRECT_URI, 'http://localhost/other'] })
+      const client = await createMintClient(s, { redirect_uris: [MINT_REDIRECT_URI, 'http://localhost/other'] })
       const code = await issueCode(s, client)
-      const forms: Record<string, string>[] = [{}, { redirect_uri: 'http://localhost/other' }, { redirect_uri: `${REDIRECT_URI}/` }]
+      const forms: Record<string, string>[] = [{}, { redirect_uri: 'http://localhost/other' }, { redirect_uri: `${MINT_REDIRECT_URI}/` }]
       for (const form of forms) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, ...form })
         expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
@@ -145,7 +147,7 @@ for (const factory of storeFactories()) {
 
     it('accepts a missing or the effective redirect_uri when the authorization request had none', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const omitted = { redirect_uri: null }
       const without = await tokenRequest(s, client, { grant_type: 'authorization_code', code: await issueCode(s, client, { session: omitted }) })
       expect(without.status).toBe(200)
@@ -160,13 +162,13 @@ for (const factory of storeFactories()) {
 
     it('verifies PKCE: a stored challenge needs its verifier; a verifier needs a stored challenge', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const { verifier, challenge } = pkcePair()
       const code = await issueCode(s, client, { session: { code_challenge: challenge, code_challenge_method: 'S256' } })
       const other = pkcePair().verifier
       const forms: Record<string, string>[] = [{}, { code_verifier: other }, { code_verifier: 'short' }, { code_verifier: `${verifier.slice(0, -1)}!` }]
       for (const form of forms) {
-        const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, ...form })
+        const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI, ...form })
         expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
       expect(await count(s, 'access_token')).toBe(0)
@@ -174,33 +176,33 @@ for (const factory of storeFactories()) {
 
       // RFC 9700 §2.1.1: a verifier without a challenge is refused (PKCE downgrade).
       const plain = await issueCode(s, client)
-      const downgrade = await tokenRequest(s, client, { grant_type: 'authorization_code', code: plain, redirect_uri: REDIRECT_URI, code_verifier: verifier })
+      const downgrade = await tokenRequest(s, client, { grant_type: 'authorization_code', code: plain, redirect_uri: MINT_REDIRECT_URI, code_verifier: verifier })
       expect(await statusAndError(downgrade)).toEqual({ status: 400, error: 'invalid_grant' })
     })
 
     it('refuses a code without PKCE for a public client and when PKCE is enforced', async () => {
       const s = await startServer(factory)
-      const pub = await createCodeClient(s, { token_endpoint_auth_method: 'none' })
+      const pub = await createMintClient(s, { token_endpoint_auth_method: 'none' })
       const code = await issueCode(s, pub)
       const res = await s.publicFetch(TOKEN_URL, {
         method: 'POST',
         headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI, client_id: pub.client_id }).toString(),
+        body: new URLSearchParams({ grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI, client_id: pub.client_id }).toString(),
       })
       expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_request' })
 
       const enforced = await startServer(factory, { 'oauth2.pkce.enforced': true })
-      const client = await createCodeClient(enforced)
-      const plain = await tokenRequest(enforced, client, { grant_type: 'authorization_code', code: await issueCode(enforced, client), redirect_uri: REDIRECT_URI })
+      const client = await createMintClient(enforced)
+      const plain = await tokenRequest(enforced, client, { grant_type: 'authorization_code', code: await issueCode(enforced, client), redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(plain)).toEqual({ status: 400, error: 'invalid_request' })
     })
 
     it('refuses an expired code (ttl.auth_code) and leaves no token behind', async () => {
       const s = await startServer(factory, { 'ttl.auth_code': '5m' })
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const code = await issueCode(s, client)
       s.clock.advance(5 * 60_000)
-      const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
+      const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       expect(await count(s, 'access_token')).toBe(0)
       expect(await count(s, 'refresh_token')).toBe(0)
@@ -208,16 +210,16 @@ for (const factory of storeFactories()) {
 
     it('refuses missing, garbage, tampered and foreign-secret codes', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
-      const missing = await tokenRequest(s, client, { grant_type: 'authorization_code', redirect_uri: REDIRECT_URI })
+      const client = await createMintClient(s)
+      const missing = await tokenRequest(s, client, { grant_type: 'authorization_code', redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(missing)).toEqual({ status: 400, error: 'invalid_request' })
 
       const code = await issueCode(s, client)
       const other = await startServer(factory, { 'secrets.system': ['another-system-secret-0123456789'] })
-      const foreign = await issueCode(other, await createCodeClient(other))
+      const foreign = await issueCode(other, await createMintClient(other))
       const tampered = code.replace(/\.(.)/, (_, c: string) => `.${c === 'A' ? 'B' : 'A'}`)
       for (const bad of ['garbage', `ory_ac_${'A'.repeat(43)}.${'B'.repeat(43)}`, tampered, foreign, code.slice(0, -2)]) {
-        const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code: bad, redirect_uri: REDIRECT_URI })
+        const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code: bad, redirect_uri: MINT_REDIRECT_URI })
         expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
       expect(await count(s, 'access_token')).toBe(0)
@@ -226,9 +228,9 @@ for (const factory of storeFactories()) {
 
     it('is refused to a client not allowed the authorization_code grant', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s, { grant_types: ['client_credentials'], response_types: ['none'] })
+      const client = await createMintClient(s, { grant_types: ['client_credentials'], response_types: ['none'] })
       const code = await issueCode(s, client)
-      const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
+      const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(res)).toEqual({ status: 400, error: 'unauthorized_client' })
     })
   })

@@ -1,10 +1,20 @@
 import { describe, expect, it } from 'bun:test'
-import { introspect, startServer, storeFactories, type TestServer } from '../../_harness.ts'
+import {
+  createMintClient,
+  introspect,
+  issueCode,
+  MINT_REDIRECT_URI,
+  redeem,
+  startServer,
+  storeFactories,
+  type CodeClient,
+  type TestServer,
+} from '../../_harness.ts'
 import { authorizationCodeGrant } from '../../../src/oauth2/grants/authorization_code.ts'
 import { refreshTokenGrant } from '../../../src/oauth2/grants/refresh_token.ts'
 import type { GrantHandler } from '../../../src/oauth2/grants/index.ts'
 import { issueTokens } from '../../../src/oauth2/issue.ts'
-import { REDIRECT_URI, createCodeClient, statusAndError, issueCode, redeem, tokenRequest, type CodeClient } from './_code.ts'
+import { statusAndError, tokenRequest } from './_grants.ts'
 
 /** Runs a grant up to its decision, as a request that has redeemed its code or refresh token but not yet minted. */
 async function decide(s: TestServer, grant: GrantHandler, client: CodeClient, params: Record<string, string>) {
@@ -19,10 +29,10 @@ for (const factory of storeFactories()) {
   describe(`redemption racing a replay (${factory.name})`, () => {
     it('revokes the tokens of a code redemption when a replay revoked the family before they were stored', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const code = await issueCode(s, client)
-      const mint = await decide(s, authorizationCodeGrant, client, { code, redirect_uri: REDIRECT_URI })
-      const replay = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: REDIRECT_URI })
+      const mint = await decide(s, authorizationCodeGrant, client, { code, redirect_uri: MINT_REDIRECT_URI })
+      const replay = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(replay)).toEqual({ status: 400, error: 'invalid_grant' })
       const minted = await mint()
       expect(await active(s, minted.access_token)).toBe(false)
@@ -31,7 +41,7 @@ for (const factory of storeFactories()) {
 
     it('revokes the tokens of a rotation when a reuse revoked the family before they were stored', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const tokens = await redeem(s, client, await issueCode(s, client))
       const mint = await decide(s, refreshTokenGrant, client, { refresh_token: tokens.refresh_token! })
       const reuse = await tokenRequest(s, client, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })
@@ -43,7 +53,7 @@ for (const factory of storeFactories()) {
 
     it('keeps the tokens of a rotation when the concurrent use was within the grace period', async () => {
       const s = await startServer(factory, { 'oauth2.grant.refresh_token.rotation_grace_period': '30s' })
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const tokens = await redeem(s, client, await issueCode(s, client))
       const mint = await decide(s, refreshTokenGrant, client, { refresh_token: tokens.refresh_token! })
       const other = await tokenRequest(s, client, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })

@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'bun:test'
-import { introspect, startServer, storeFactories, type TestServer } from '../../_harness.ts'
-import { halfHash } from '../../../src/oidc/hash_claim.ts'
 import {
-  cluster,
-  createCodeClient,
-  statusAndError,
+  createMintClient,
+  introspect,
   issueCode,
   redeem,
   refresh,
-  tokenRequest,
+  startServer,
+  storeFactories,
   verifyJwt,
-} from './_code.ts'
+  type TestServer,
+} from '../../_harness.ts'
+import { halfHash } from '../../../src/oidc/hash_claim.ts'
+import { cluster, statusAndError, tokenRequest } from './_grants.ts'
 
 const GRACE = { 'oauth2.grant.refresh_token.rotation_grace_period': '1m' }
 
 async function start(s: TestServer, scope = ['openid', 'offline_access']) {
-  const client = await createCodeClient(s)
+  const client = await createMintClient(s)
   const tokens = await redeem(s, client, await issueCode(s, client, { scope, session: { nonce: 'nonce-0123456789' } }), { nonce: 'nonce-0123456789' })
   return { client, tokens }
 }
@@ -142,7 +143,7 @@ for (const factory of storeFactories()) {
     it('refuses a refresh token of another client without spending it', async () => {
       const s = await startServer(factory)
       const { client, tokens } = await start(s)
-      const other = await createCodeClient(s)
+      const other = await createMintClient(s)
       const res = await tokenRequest(s, other, refreshForm(tokens.refresh_token!))
       expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       expect((await refresh(s, client, tokens.refresh_token!)).access_token).toStartWith('ory_at_')

@@ -1,19 +1,21 @@
 import { describe, expect, it } from 'bun:test'
 import { createHash } from 'node:crypto'
 import * as oauth from 'oauth4webapi'
-import { AS, ISSUER, storeFactories } from '../../_harness.ts'
 import {
-  Browser,
-  SECURE,
   acceptConsent,
   acceptLogin,
+  AS,
   authorizeUrl,
+  Browser,
   createCodeClient,
+  ISSUER,
   locationOf,
   runFlow,
+  SECURE,
   securityHeadersOf,
   startFlowServer,
-} from '../../flow/_flow.ts'
+  storeFactories,
+} from '../../_harness.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization response modes (${factory.name})`, () => {

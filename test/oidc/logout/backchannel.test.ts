@@ -1,18 +1,18 @@
 import { describe, expect, it } from 'bun:test'
 import { createLogger } from '../../../src/log.ts'
 import { sessionClients } from '../../../src/oidc/logout/session_clients.ts'
-import { storeFactories } from '../../_harness.ts'
 import {
   Browser,
-  Receiver,
   createLogoutClient,
   endSessionUrl,
   logoutChallengeOf,
+  Receiver,
   receiverFactory,
   signIn,
   startLogoutServer,
+  storeFactories,
   verifyLogoutToken,
-} from '../../flow/_logout.ts'
+} from '../../_harness.ts'
 
 const receiver = receiverFactory()
 
