@@ -8,7 +8,7 @@ import * as oauth from 'oauth4webapi'
 import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
 import { buildApp, type Apps } from '../src/app.ts'
 import { createCore } from '../src/context.ts'
-import type { Logger } from '../src/log.ts'
+import { createLogger, type Logger, type LogLevel } from '../src/log.ts'
 import type { BackchannelOptions, Scheduler } from '../src/oidc/logout/backchannel.ts'
 import { mintAuthorizationCode } from '../src/oauth2/authorization_code.ts'
 import type { AuthorizeSession } from '../src/oauth2/authorize_session.ts'
@@ -20,6 +20,8 @@ import { migrate } from '../src/store/migrate.ts'
 import { PostgresDriver } from '../src/store/postgres/driver.ts'
 import { SqliteDriver } from '../src/store/sqlite/driver.ts'
 import { SqlStore } from '../src/store/sql/store.ts'
+import { TOKEN_TABLES } from '../src/store/sql/tokens.ts'
+import type { TokenKind } from '../src/store/types.ts'
 import { manualClock } from '../src/util/clock.ts'
 
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
@@ -251,6 +253,55 @@ export const rp = (s: TestServer, client: { client_id: string }, extra: Partial<
   [oauth.clockSkew]: Math.floor(s.clock() / 1000) - Math.floor(Date.now() / 1000),
   ...extra,
 })
+
+export interface ErrorBody {
+  error: string
+  error_description: string
+}
+
+/** Asserts an error response: its exact status and `error`, and (optionally) a part of its description, which it returns. */
+export async function expectError(res: Response, status: number, error: string, describes?: string | RegExp): Promise<string> {
+  const body = (await res.json()) as Partial<ErrorBody>
+  expect({ status: res.status, error: body.error }).toEqual({ status, error })
+  if (describes) expect(body.error_description).toMatch(describes)
+  return body.error_description ?? ''
+}
+
+/** The status and body of an SDK call that must fail (axios rejects every non-2xx answer). */
+export async function sdkError(call: Promise<unknown>): Promise<{ status: number; body: Partial<ErrorBody> & Record<string, unknown> }> {
+  try {
+    await call
+  } catch (err) {
+    const response = (err as { response?: { status: number; data: Partial<ErrorBody> & Record<string, unknown> } }).response
+    if (!response) throw err
+    return { status: response.status, body: response.data }
+  }
+  throw new Error('expected the call to fail')
+}
+
+/** Rows in a table of the server's store. */
+export async function rows(s: TestServer, table: string): Promise<number> {
+  const [row] = await s.store.driver.all<{ n: number | string }>(`SELECT COUNT(*) AS n FROM ${table}`)
+  return Number(row!.n)
+}
+
+/** How many tokens of a kind the store holds or, given a client id, were issued to that client. */
+export async function tokenCount(s: TestServer, kind: TokenKind = 'access_token', clientId?: string): Promise<number> {
+  if (clientId === undefined) return s.store.tokens.count(kind)
+  const found = await s.store.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${TOKEN_TABLES[kind]} WHERE client_id = $1`, [clientId])
+  return Number(found[0]?.n ?? 0)
+}
+
+/** A logger that keeps every line it writes, as written and parsed, to assert what was logged. */
+export function memoryLogger(level: LogLevel = 'debug'): { logger: Logger; lines: string[]; entries: Record<string, unknown>[] } {
+  const lines: string[] = []
+  const entries: Record<string, unknown>[] = []
+  const write = (line: string) => {
+    lines.push(line)
+    entries.push(JSON.parse(line))
+  }
+  return { logger: createLogger({ level, write }), lines, entries }
+}
 
 /** Several stores on one database, each with its own driver, as separate processes would have. */
 export interface SharedStores {

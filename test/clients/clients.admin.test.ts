@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import { generateKeyPairSync } from 'node:crypto'
 import type { OAuth2Client } from '@ory/hydra-client'
-import { admin, createClient, startServer, storeFactories } from '../_harness.ts'
-import { expectError, sdkError, storedIds } from './_clients.ts'
+import { admin, createClient, expectError, sdkError, startServer, storeFactories } from '../_harness.ts'
+import { storedIds } from './_clients.ts'
 
 const UUID_V4 = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const PBKDF2_HASH = /^\$pbkdf2-sha256\$i=1000,l=32\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/

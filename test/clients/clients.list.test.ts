@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { admin, createClient, startServer, storeFactories } from '../_harness.ts'
-import { expectError } from './_clients.ts'
+import { admin, createClient, expectError, startServer, storeFactories } from '../_harness.ts'
 
 /** Parses `<url>; rel="x"` entries of a Link header. */
 function links(header: string | null): Record<string, URL> {

@@ -2,8 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { pbkdf2Sync } from 'node:crypto'
 import { compareSecret, generateSecret, hashSecret } from '../../src/clients/secret_hash.ts'
 import { sealedSecretAad } from '../../src/clients/sealed_secret.ts'
-import { admin, createClient, startServer, storeFactories } from '../_harness.ts'
-import { expectError } from './_clients.ts'
+import { admin, createClient, expectError, startServer, storeFactories } from '../_harness.ts'
 
 const PBKDF2 = { algorithm: 'pbkdf2', pbkdf2: { iterations: 1000 }, bcrypt: { cost: 4 } } as const
 const BCRYPT = { ...PBKDF2, algorithm: 'bcrypt' } as const

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { generateKeyPairSync } from 'node:crypto'
-import { admin, createClient, startServer, storeFactories, type TestServer } from '../_harness.ts'
-import { expectError, storedIds } from './_clients.ts'
+import { admin, createClient, expectError, startServer, storeFactories, type TestServer } from '../_harness.ts'
+import { storedIds } from './_clients.ts'
 
 const ecKey = (withPrivate: boolean) => {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })

@@ -3,6 +3,7 @@ import type { WorkerHandle } from '../../src/cluster/threads.ts'
 import { Supervisor, WORKER_ENV } from '../../src/cluster/supervisor.ts'
 import type { Invalidation } from '../../src/protocol/services.ts'
 import { createLogger } from '../../src/log.ts'
+import { memoryLogger } from '../_harness.ts'
 
 /** Worker threads as the supervisor sees them, ended and answered by the test. */
 function fakeThreads() {
@@ -33,11 +34,11 @@ describe('Supervisor of worker threads', () => {
   it('numbers its workers, relays invalidations to the others and applies them on its own thread', async () => {
     const { spawn, started } = fakeThreads()
     const applied: Invalidation[] = []
-    const lines: string[] = []
+    const { logger, lines } = memoryLogger('info')
     const s = new Supervisor({
       count: 2,
       spawn,
-      logger: createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l) }),
+      logger,
       onInvalidation: (m) => applied.push(m),
       onGiveUp: () => {},
       restartDelayMs: 0,
@@ -58,8 +59,7 @@ describe('Supervisor of worker threads', () => {
   it('starts a worker that ended unexpectedly again, and gives up on one that keeps ending', async () => {
     const { spawn, started } = fakeThreads()
     const reasons: string[] = []
-    const lines: string[] = []
-    const logger = createLogger({ level: 'info', format: 'json', write: (l) => lines.push(l) })
+    const { logger, lines } = memoryLogger('info')
     const s = new Supervisor({ count: 1, spawn, logger, onInvalidation: () => {}, onGiveUp: (r) => reasons.push(r), restartDelayMs: 0 })
     s.start({})
     started[0]!.handle.failure = () => 'TypeError: boom'

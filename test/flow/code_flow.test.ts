@@ -8,13 +8,13 @@ import {
   ISSUER,
   locationOf,
   REDIRECT_URI,
+  rows,
   rp,
   runFlow,
   startFlowServer,
   storeFactories,
   via,
 } from '../_harness.ts'
-import { rows } from './_flow.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization code flow through login and consent (${factory.name})`, () => {

@@ -2,13 +2,13 @@ import { describe, expect, it } from 'bun:test'
 import {
   Browser,
   createLogoutClient,
+  expectError,
   REDIRECT_URI,
   signIn,
   startLogoutServer,
   storeFactories,
   type LogoutServer,
 } from '../_harness.ts'
-import { expectJsonError } from './_flow.ts'
 
 const CONSENT = 'http://localhost/admin/oauth2/auth/sessions/consent'
 
@@ -128,10 +128,10 @@ for (const factory of storeFactories()) {
 
     it('refuses a missing subject, a bad page size and a forged page token', async () => {
       const { s } = await twoClients()
-      await expectJsonError(await s.adminFetch(CONSENT), 400, 'invalid_request')
-      await expectJsonError(await s.adminFetch(`${CONSENT}?subject=`), 400, 'invalid_request')
-      await expectJsonError(await s.adminFetch(`${CONSENT}?subject=alice&page_size=0`), 400, 'invalid_request')
-      await expectJsonError(await s.adminFetch(`${CONSENT}?subject=alice&page_token=forged`), 400, 'invalid_request')
+      await expectError(await s.adminFetch(CONSENT), 400, 'invalid_request')
+      await expectError(await s.adminFetch(`${CONSENT}?subject=`), 400, 'invalid_request')
+      await expectError(await s.adminFetch(`${CONSENT}?subject=alice&page_size=0`), 400, 'invalid_request')
+      await expectError(await s.adminFetch(`${CONSENT}?subject=alice&page_token=forged`), 400, 'invalid_request')
     })
 
     it('revokes one client’s consent and every token issued under it', async () => {
@@ -142,7 +142,7 @@ for (const factory of storeFactories()) {
       expect(data.map((c) => c.consent_request?.client?.client_id)).toEqual([b.client_id])
       expect(await introspect(s, inA.accessToken)).toBe(false)
       expect(await introspect(s, inA.refreshToken!)).toBe(false)
-      await expectJsonError(await refresh(s, a, inA.refreshToken!), 400, 'invalid_grant')
+      await expectError(await refresh(s, a, inA.refreshToken!), 400, 'invalid_grant')
       expect(await introspect(s, inB.accessToken)).toBe(true)
       expect((await refresh(s, b, inB.refreshToken!)).status).toBe(200)
     })
@@ -161,12 +161,12 @@ for (const factory of storeFactories()) {
     it('refuses revocations that do not say what to revoke', async () => {
       const { s, a, inA } = await twoClients()
       const del = (query: string) => s.adminFetch(`${CONSENT}${query}`, { method: 'DELETE' })
-      await expectJsonError(await del(''), 400, 'invalid_request')
-      await expectJsonError(await del(`?client=${a.client_id}`), 400, 'invalid_request')
-      await expectJsonError(await del('?subject=alice'), 400, 'invalid_request')
-      await expectJsonError(await del('?subject=alice&all=yes'), 400, 'invalid_request')
-      await expectJsonError(await del('?subject=alice&consent_request_id=x'), 400, 'invalid_request')
-      await expectJsonError(await del('?subject=alice&all=true&subject=bob'), 400, 'invalid_request')
+      await expectError(await del(''), 400, 'invalid_request')
+      await expectError(await del(`?client=${a.client_id}`), 400, 'invalid_request')
+      await expectError(await del('?subject=alice'), 400, 'invalid_request')
+      await expectError(await del('?subject=alice&all=yes'), 400, 'invalid_request')
+      await expectError(await del('?subject=alice&consent_request_id=x'), 400, 'invalid_request')
+      await expectError(await del('?subject=alice&all=true&subject=bob'), 400, 'invalid_request')
       expect(await introspect(s, inA.accessToken)).toBe(true)
     })
   })

@@ -3,6 +3,7 @@ import {
   authorizeUrl,
   Browser,
   createLogoutClient,
+  expectError,
   locationOf,
   Receiver,
   REDIRECT_URI,
@@ -11,7 +12,6 @@ import {
   storeFactories,
   verifyLogoutToken,
 } from '../_harness.ts'
-import { expectJsonError } from './_flow.ts'
 
 const LOGIN = 'http://localhost/admin/oauth2/auth/sessions/login'
 
@@ -78,9 +78,9 @@ for (const factory of storeFactories()) {
 
     it('refuses a revocation without subject or sid', async () => {
       const { s } = await setup()
-      await expectJsonError(await s.adminFetch(LOGIN, { method: 'DELETE' }), 400, 'invalid_request')
-      await expectJsonError(await s.adminFetch(`${LOGIN}?subject=&sid=`, { method: 'DELETE' }), 400, 'invalid_request')
-      await expectJsonError(await s.adminFetch(`${LOGIN}?sid=a&sid=b`, { method: 'DELETE' }), 400, 'invalid_request')
+      await expectError(await s.adminFetch(LOGIN, { method: 'DELETE' }), 400, 'invalid_request')
+      await expectError(await s.adminFetch(`${LOGIN}?subject=&sid=`, { method: 'DELETE' }), 400, 'invalid_request')
+      await expectError(await s.adminFetch(`${LOGIN}?sid=a&sid=b`, { method: 'DELETE' }), 400, 'invalid_request')
     })
   })
 }

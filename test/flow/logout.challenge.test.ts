@@ -3,6 +3,7 @@ import {
   Browser,
   createLogoutClient,
   endSessionUrl,
+  expectError,
   locationOf,
   logoutChallengeOf,
   POST_LOGOUT_URL,
@@ -12,7 +13,7 @@ import {
   storeFactories,
   type LogoutServer,
 } from '../_harness.ts'
-import { SESSION_COOKIE, expectErrorPage, expectJsonError } from './_flow.ts'
+import { expectErrorPage, SESSION_COOKIE } from './_flow.ts'
 
 const REQUESTS = 'http://localhost/admin/oauth2/auth/requests/logout'
 
@@ -70,15 +71,15 @@ for (const factory of storeFactories()) {
 
     it('refuses missing, tampered, expired and other-purpose challenges', async () => {
       const { s, challenge } = await requested()
-      await expectJsonError(await admin(s, 'GET', ''), 400, 'invalid_request')
-      await expectJsonError(await admin(s, 'GET', `?logout_challenge=${tamper(challenge)}`), 404, 'not_found')
-      await expectJsonError(await admin(s, 'PUT', `/accept?logout_challenge=${tamper(challenge)}`), 404, 'not_found')
-      await expectJsonError(await admin(s, 'PUT', `/reject?logout_challenge=not*base64`), 404, 'not_found')
+      await expectError(await admin(s, 'GET', ''), 400, 'invalid_request')
+      await expectError(await admin(s, 'GET', `?logout_challenge=${tamper(challenge)}`), 404, 'not_found')
+      await expectError(await admin(s, 'PUT', `/accept?logout_challenge=${tamper(challenge)}`), 404, 'not_found')
+      await expectError(await admin(s, 'PUT', `/reject?logout_challenge=not*base64`), 404, 'not_found')
       const login = await s.adminFetch(`http://localhost/admin/oauth2/auth/requests/login?login_challenge=${challenge}`)
-      await expectJsonError(login, 404, 'not_found')
+      await expectError(login, 404, 'not_found')
       s.clock.advance(30 * 60 * 1000 + 1)
-      await expectJsonError(await admin(s, 'GET', `?logout_challenge=${challenge}`), 404, 'not_found')
-      await expectJsonError(await admin(s, 'PUT', `/accept?logout_challenge=${challenge}`), 404, 'not_found')
+      await expectError(await admin(s, 'GET', `?logout_challenge=${challenge}`), 404, 'not_found')
+      await expectError(await admin(s, 'PUT', `/accept?logout_challenge=${challenge}`), 404, 'not_found')
     })
   })
 

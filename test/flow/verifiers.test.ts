@@ -10,13 +10,13 @@ import {
   locationOf,
   REDIRECT_URI,
   responseParams,
+  rows,
   SECURE,
   securityHeadersOf,
   startFlowServer,
   storeFactories,
   type CodeClient,
 } from '../_harness.ts'
-import { rows } from './_flow.ts'
 import type { TestServer } from '../_harness.ts'
 
 /** The redirect_to of an accepted login: the authorization URL with a login verifier. */

@@ -29,13 +29,6 @@ export function sharedServers(factory: StoreFactory): (overrides?: Record<string
   }
 }
 
-/** How many tokens of a kind were issued to a client. */
-export async function tokenCount(s: TestServer, clientId: string, kind: 'access_token' | 'refresh_token' = 'access_token'): Promise<number> {
-  const table = kind === 'access_token' ? 'access_tokens' : 'refresh_tokens'
-  const rows = await s.store.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table} WHERE client_id = $1`, [clientId])
-  return Number(rows[0]?.n ?? 0)
-}
-
 /** The signature the store keys an opaque token by (its HMAC, led by its minting time). */
 export function signatureOf(s: TestServer, token: string): string {
   const prefix = token.slice(0, 'ory_xx_'.length)

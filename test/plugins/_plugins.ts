@@ -1,12 +1,13 @@
 import type { Plugin } from '../../src/plugins/api.ts'
-import { createLogger, type Logger } from '../../src/log.ts'
-import { basic, startServer, TOKEN_URL, type StoreFactory, type TestServer } from '../_harness.ts'
-
-/** A logger that keeps every entry, to assert what was logged. */
-export function memoryLogger(): { logger: Logger; entries: Record<string, unknown>[] } {
-  const entries: Record<string, unknown>[] = []
-  return { logger: createLogger({ level: 'debug', write: (line) => entries.push(JSON.parse(line)) }), entries }
-}
+import {
+  basic,
+  memoryLogger,
+  startServer,
+  TOKEN_URL,
+  tokenCount,
+  type StoreFactory,
+  type TestServer,
+} from '../_harness.ts'
 
 export interface PluginServer extends TestServer {
   logs: Record<string, unknown>[]
@@ -35,7 +36,7 @@ export function token(s: TestServer, form: Record<string, string>, client?: { cl
 
 /** How many access and refresh tokens the store holds. */
 export async function tokenCounts(s: TestServer): Promise<{ access: number; refresh: number }> {
-  return { access: await s.store.tokens.count('access_token'), refresh: await s.store.tokens.count('refresh_token') }
+  return { access: await tokenCount(s, 'access_token'), refresh: await tokenCount(s, 'refresh_token') }
 }
 
 /** A promise that never settles: a hook that hangs. */

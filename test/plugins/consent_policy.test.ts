@@ -9,13 +9,14 @@ import {
   createCodeClient,
   locationOf,
   LOGIN_URL,
+  memoryLogger,
   REDIRECT_URI,
   responseParams,
   runFlow,
   startServer,
   storeFactories,
 } from '../_harness.ts'
-import { memoryLogger, never } from './_plugins.ts'
+import { never } from './_plugins.ts'
 
 const seen: ConsentContext[] = []
 let verdicts: ((c: ConsentContext) => unknown)[] = []

@@ -1,7 +1,17 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { AS, basic, createClient, errorOf, postForm, storeFactories, TOKEN_URL, via } from '../../_harness.ts'
-import { sharedServers, tokenCount } from '../_setup.ts'
+import {
+  AS,
+  basic,
+  createClient,
+  errorOf,
+  postForm,
+  storeFactories,
+  TOKEN_URL,
+  tokenCount,
+  via,
+} from '../../_harness.ts'
+import { sharedServers } from '../_setup.ts'
 
 const CC = { grant_type: 'client_credentials' }
 
@@ -14,7 +24,7 @@ for (const factory of storeFactories()) {
       const res = await postForm(s.publicFetch, TOKEN_URL, CC, { authorization: basic(client.client_id, 'not-the-secret') })
       expect(res.headers.get('www-authenticate')).toStartWith('Basic realm=')
       expect(await errorOf(res)).toMatchObject({ status: 401, error: 'invalid_client' })
-      expect(await tokenCount(s, client.client_id)).toBe(0)
+      expect(await tokenCount(s, 'access_token', client.client_id)).toBe(0)
     })
 
     it('answers an unknown client exactly like a wrong secret', async () => {
@@ -105,7 +115,7 @@ for (const factory of storeFactories()) {
       expect(err).toMatchObject({ status: 400, error: 'invalid_request' })
       expect(err.description).toContain('client_secret_basic')
       expect(err.description).toContain('client_secret_post')
-      expect(await tokenCount(s, client.client_id)).toBe(0)
+      expect(await tokenCount(s, 'access_token', client.client_id)).toBe(0)
     })
 
     it('refuses a client_id parameter that contradicts the Basic credentials', async () => {

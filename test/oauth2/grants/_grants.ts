@@ -33,9 +33,6 @@ export async function statusAndError(res: Response): Promise<{ status: number; e
   return { status, error }
 }
 
-/** How many rows of a kind the store holds. */
-export const count = (s: TestServer, kind: 'access_token' | 'refresh_token' | 'authorization_code') => s.store.tokens.count(kind)
-
 /**
  * `n` apps over one database, each with its own store connection, as separate nodes would run; clients and
  * keys created through the first are seen by all.

@@ -12,10 +12,11 @@ import {
   startServer,
   storeFactories,
   TOKEN_URL,
+  tokenCount,
   verifyJwt,
   via,
 } from '../../_harness.ts'
-import { cluster, count, statusAndError, pkcePair, tokenRequest } from './_grants.ts'
+import { cluster, pkcePair, statusAndError, tokenRequest } from './_grants.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization_code grant (${factory.name})`, () => {
@@ -128,7 +129,7 @@ for (const factory of storeFactories()) {
       const code = await issueCode(s, owner)
       const res = await tokenRequest(s, thief, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
-      expect(await count(s, 'access_token')).toBe(0)
+      expect(await tokenCount(s, 'access_token')).toBe(0)
       expect((await redeem(s, owner, code)).access_token).toStartWith('ory_at_')
     })
 
@@ -141,7 +142,7 @@ for (const factory of storeFactories()) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, ...form })
         expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
-      expect(await count(s, 'access_token')).toBe(0)
+      expect(await tokenCount(s, 'access_token')).toBe(0)
       expect((await redeem(s, client, code)).access_token).toStartWith('ory_at_')
     })
 
@@ -171,7 +172,7 @@ for (const factory of storeFactories()) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI, ...form })
         expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
-      expect(await count(s, 'access_token')).toBe(0)
+      expect(await tokenCount(s, 'access_token')).toBe(0)
       expect((await redeem(s, client, code, { verifier })).access_token).toStartWith('ory_at_')
 
       // RFC 9700 §2.1.1: a verifier without a challenge is refused (PKCE downgrade).
@@ -204,8 +205,8 @@ for (const factory of storeFactories()) {
       s.clock.advance(5 * 60_000)
       const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code, redirect_uri: MINT_REDIRECT_URI })
       expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
-      expect(await count(s, 'access_token')).toBe(0)
-      expect(await count(s, 'refresh_token')).toBe(0)
+      expect(await tokenCount(s, 'access_token')).toBe(0)
+      expect(await tokenCount(s, 'refresh_token')).toBe(0)
     })
 
     it('refuses missing, garbage, tampered and foreign-secret codes', async () => {
@@ -222,7 +223,7 @@ for (const factory of storeFactories()) {
         const res = await tokenRequest(s, client, { grant_type: 'authorization_code', code: bad, redirect_uri: MINT_REDIRECT_URI })
         expect(await statusAndError(res)).toEqual({ status: 400, error: 'invalid_grant' })
       }
-      expect(await count(s, 'access_token')).toBe(0)
+      expect(await tokenCount(s, 'access_token')).toBe(0)
       expect((await redeem(s, client, code)).access_token).toStartWith('ory_at_')
     })
 

@@ -1,8 +1,19 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { createLocalJWKSet, decodeProtectedHeader, jwtVerify, type JSONWebKeySet } from 'jose'
-import { AS, basic, createClient, errorOf, ISSUER, postForm, storeFactories, TOKEN_URL, via } from '../../_harness.ts'
-import { clientCredentials, sharedServers, tokenCount } from '../_setup.ts'
+import {
+  AS,
+  basic,
+  createClient,
+  errorOf,
+  ISSUER,
+  postForm,
+  storeFactories,
+  TOKEN_URL,
+  tokenCount,
+  via,
+} from '../../_harness.ts'
+import { clientCredentials, sharedServers } from '../_setup.ts'
 
 for (const factory of storeFactories()) {
   describe(`client_credentials grant (${factory.name})`, () => {
@@ -81,7 +92,7 @@ for (const factory of storeFactories()) {
             const err = await errorOf(res)
             expect(err).toMatchObject({ status: 400, error: 'invalid_scope' })
             expect(err.description).toContain(`"${requested}"`)
-            expect(await tokenCount(s, client.client_id)).toBe(0)
+            expect(await tokenCount(s, 'access_token', client.client_id)).toBe(0)
           }
         })
       }
@@ -123,7 +134,7 @@ for (const factory of storeFactories()) {
             const err = await errorOf(res)
             expect(err).toMatchObject({ status: 400, error: 'invalid_request' })
             expect(err.description).toContain('has not been whitelisted by the OAuth 2.0 Client')
-            expect(await tokenCount(s, client.client_id)).toBe(0)
+            expect(await tokenCount(s, 'access_token', client.client_id)).toBe(0)
           }
         })
       }
@@ -154,7 +165,7 @@ for (const factory of storeFactories()) {
       const err = await errorOf(res)
       expect(err).toMatchObject({ status: 400, error: 'unauthorized_client' })
       expect(err.description).toContain('public')
-      expect(await tokenCount(s, pub.client_id!)).toBe(0)
+      expect(await tokenCount(s, 'access_token', pub.client_id!)).toBe(0)
     })
 
     it('uses the client’s client_credentials lifespan over ttl.access_token', async () => {

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'bun:test'
-import { createLogger } from '../../../src/log.ts'
 import { sessionClients } from '../../../src/oidc/logout/session_clients.ts'
 import {
   Browser,
   createLogoutClient,
   endSessionUrl,
   logoutChallengeOf,
+  memoryLogger,
   Receiver,
   receiverFactory,
   signIn,
@@ -47,9 +47,9 @@ for (const factory of storeFactories()) {
 
     it('gives up after a bounded number of attempts and logs without the token', async () => {
       const rp = receiver([500, 500, 500, 500, 500, 500])
-      const lines: string[] = []
+      const { logger, lines } = memoryLogger()
       const s = await startLogoutServer(factory)
-      const logged = { ...s.ctx, logger: createLogger({ level: 'debug', write: (l) => lines.push(l) }) }
+      const logged = { ...s.ctx, logger }
       const client = await createLogoutClient(s, { backchannel_logout_uri: rp.url })
       const browser = new Browser(s)
       const session = await signIn(s, browser, client)
