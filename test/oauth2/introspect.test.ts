@@ -14,7 +14,7 @@ import { issueTokens } from '../../src/oauth2/issue.ts'
 import { openSession, sealSession } from '../../src/oauth2/tokens/session.ts'
 import { signingInputDigest } from '../../src/oauth2/tokens/jwt.ts'
 import { signJwt } from '../../src/keys/sign_jwt.ts'
-import { clientCredentials, sharedServers, signatureOf } from './_setup.ts'
+import { clientCredentials, sharedServers, signatureOf } from './_oauth2.ts'
 
 for (const factory of storeFactories()) {
   describe(`introspection (${factory.name})`, () => {

@@ -5,7 +5,7 @@ import { issueTokens, type Issuance } from '../../src/oauth2/issue.ts'
 import { NEVER_EXPIRES } from '../../src/oauth2/lifespan.ts'
 import { TOKEN_TABLES } from '../../src/store/sql/tokens.ts'
 import { createClient, storeFactories, TEST_SECRET, testConfig, tokenCount, type TestServer } from '../_harness.ts'
-import { clientCredentials, sharedServers, signatureOf } from './_setup.ts'
+import { clientCredentials, sharedServers, signatureOf } from './_oauth2.ts'
 
 const BASE: Issuance = { subject: 'alice', grantedScope: ['openid', 'offline'], grantedAudience: ['https://api.test'], refresh: true }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { AS, basic, createClient, errorOf, postForm, REVOKE_URL, storeFactories, tokenCount, via } from '../_harness.ts'
 import { issueTokens } from '../../src/oauth2/issue.ts'
-import { clientCredentials, sharedServers } from './_setup.ts'
+import { clientCredentials, sharedServers } from './_oauth2.ts'
 
 for (const factory of storeFactories()) {
   const server = sharedServers(factory)

@@ -11,7 +11,7 @@ import {
 } from '../_harness.ts'
 import type { GrantHandler, Issuance } from '../../src/oauth2/grants/index.ts'
 import { InvalidGrant } from '../../src/protocol/errors.ts'
-import { sharedServers } from './_setup.ts'
+import { sharedServers } from './_oauth2.ts'
 
 const CUSTOM = 'urn:gatehouse:test:custom'
 

@@ -11,7 +11,7 @@ import {
   tokenCount,
   via,
 } from '../../_harness.ts'
-import { sharedServers } from '../_setup.ts'
+import { sharedServers } from '../_oauth2.ts'
 
 const CC = { grant_type: 'client_credentials' }
 

@@ -13,7 +13,7 @@ import {
   tokenCount,
   via,
 } from '../../_harness.ts'
-import { clientCredentials, sharedServers } from '../_setup.ts'
+import { clientCredentials, sharedServers } from '../_oauth2.ts'
 
 for (const factory of storeFactories()) {
   describe(`client_credentials grant (${factory.name})`, () => {
