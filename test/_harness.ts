@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { Configuration, JwkApi, MetadataApi, OAuth2Api, type OAuth2Client } from '@ory/hydra-client'
 import * as oauth from 'oauth4webapi'
-import { createLocalJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
+import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
 import { buildApp, type Apps } from '../src/app.ts'
 import { createCore } from '../src/context.ts'
 import { createLogger, type Logger, type LogLevel } from '../src/log.ts'
@@ -773,4 +773,175 @@ export function receiverFactory(): (statuses?: number[]) => Receiver {
     made.push(r)
     return r
   }
+}
+
+// Processes: the CLI and the development server as children, and what they write.
+
+export const ROOT = join(import.meta.dir, '..')
+export const MAIN = join(ROOT, 'src', 'main.ts')
+
+/** A clean environment: nothing from the test process leaks into the CLI but PATH and HOME. */
+export function cliEnv(env: Record<string, string> = {}): Record<string, string> {
+  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
+}
+
+/** Fast key generation for servers started in tests (RSA 4096 takes seconds). */
+export const FAST_KEYS = { KEYS_ALGORITHMS_ID_TOKEN: 'ES256', KEYS_ALGORITHMS_ACCESS_TOKEN: 'ES256' }
+
+export interface CliResult {
+  code: number
+  stdout: string
+  stderr: string
+}
+
+/** Runs `gatehouse <args>` to completion; stdin is empty unless given. */
+export async function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliResult> {
+  const proc = Bun.spawn(['bun', MAIN, ...args], {
+    cwd: ROOT,
+    env: cliEnv(env),
+    stdin: stdin === undefined ? 'ignore' : new TextEncoder().encode(stdin),
+    stdout: 'pipe',
+    stderr: 'pipe',
+  })
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(proc.stdout).text(),
+    new Response(proc.stderr).text(),
+    proc.exited,
+  ])
+  return { code, stdout, stderr }
+}
+
+/** Every line a process writes to the given streams, read as it arrives. */
+export class OutputLines {
+  readonly lines: string[] = []
+  #open: number
+  #waiters: (() => void)[] = []
+
+  constructor(streams: ReadableStream<Uint8Array>[]) {
+    this.#open = streams.length
+    for (const stream of streams) void this.#pump(stream)
+  }
+
+  async #pump(stream: ReadableStream<Uint8Array>) {
+    const decoder = new TextDecoder()
+    let pending = ''
+    for await (const chunk of stream) {
+      const parts = (pending + decoder.decode(chunk, { stream: true })).split('\n')
+      pending = parts.pop()!
+      this.lines.push(...parts)
+      this.#notify()
+    }
+    if (pending) this.lines.push(pending)
+    this.#open--
+    this.#notify()
+  }
+
+  #notify() {
+    for (const wake of this.#waiters.splice(0)) wake()
+  }
+
+  /** The first value `found` returns for a line, or undefined once every stream has ended. */
+  async waitFor<T>(found: (line: string) => T | undefined): Promise<T | undefined> {
+    for (let checked = 0; ; ) {
+      for (; checked < this.lines.length; checked++) {
+        const value = found(this.lines[checked]!)
+        if (value !== undefined) return value
+      }
+      if (this.#open === 0) return undefined
+      await new Promise<void>((wake) => this.#waiters.push(wake))
+    }
+  }
+
+  text() {
+    return this.lines.join('\n')
+  }
+}
+
+/** Two ports nobody listens on right now. */
+export function freePorts(): [number, number] {
+  const sockets = [0, 1].map(() => Bun.listen({ hostname: '127.0.0.1', port: 0, socket: { data() {} } }))
+  const ports = sockets.map((s) => s.port)
+  for (const s of sockets) s.stop(true)
+  return [ports[0]!, ports[1]!]
+}
+
+/** A `gatehouse serve all --dev` process and what its demo banner printed. */
+export interface DevProcess {
+  proc: Bun.Subprocess
+  output: OutputLines
+  authorizeUrl: string
+  clientId: string
+  clientSecret: string
+  publicUrl: string
+  adminUrl: string
+}
+
+const devServers = new Set<Bun.Subprocess>()
+
+/** Kills the processes `startDev` started that still run (for afterAll). */
+export function killDev() {
+  for (const proc of devServers) proc.kill('SIGKILL')
+}
+
+/** The environment of a dev server: in memory, JSON logs, fast ES256 keys, on the given ports. */
+export function devEnv(ports: [number, number], env: Record<string, string> = {}): Record<string, string> {
+  return cliEnv({
+    DSN: 'memory',
+    LOG_FORMAT: 'json',
+    ...FAST_KEYS,
+    SERVE_PUBLIC_PORT: String(ports[0]),
+    SERVE_ADMIN_PORT: String(ports[1]),
+    ...env,
+  })
+}
+
+/** Starts `command` (a `serve all --dev`) and waits for the demo banner's client and authorize URL. */
+export async function startDev(command: string[], options: { cwd: string; env?: Record<string, string> }): Promise<DevProcess> {
+  const ports = freePorts()
+  const proc = Bun.spawn(command, { cwd: options.cwd, env: devEnv(ports, options.env), stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
+  devServers.add(proc)
+  void proc.exited.then(() => devServers.delete(proc))
+  const output = new OutputLines([proc.stdout, proc.stderr])
+  const field = (name: string) => (line: string) => new RegExp(`^\\s+${name}:\\s+(\\S+)$`).exec(line)?.[1]
+  const authorizeUrl = await output.waitFor((line) => /^\s+(http:\/\/\S+\/oauth2\/auth\?\S+)$/.exec(line)?.[1])
+  if (!authorizeUrl) throw new Error(`no authorize URL was printed:\n${output.text()}`)
+  return {
+    proc,
+    output,
+    authorizeUrl,
+    clientId: (await output.waitFor(field('client_id')))!,
+    clientSecret: (await output.waitFor(field('client_secret')))!,
+    publicUrl: new URL(authorizeUrl).origin,
+    adminUrl: `http://localhost:${ports[1]}`,
+  }
+}
+
+/** Stops a dev server with SIGTERM and returns its exit code. */
+export async function stopDev(dev: DevProcess): Promise<number> {
+  dev.proc.kill('SIGTERM')
+  return dev.proc.exited
+}
+
+export interface ShownTokens {
+  access_token: string
+  id_token: string
+  refresh_token?: string
+}
+
+/**
+ * Checks tokens against the running server as a relying party and a resource server would: the ID token's
+ * signature by the published JWKS with iss, aud, sub and the request's nonce, and the access token active at
+ * the admin introspection endpoint.
+ */
+export async function verifyTokens(dev: DevProcess, tokens: ShownTokens, expected: { sub: string }) {
+  const jwks = createRemoteJWKSet(new URL(`${dev.publicUrl}/.well-known/jwks.json`))
+  const { payload } = await jwtVerify(tokens.id_token, jwks, { issuer: dev.publicUrl, audience: dev.clientId })
+  expect(payload.sub).toBe(expected.sub)
+  expect(payload.nonce).toBe(new URL(dev.authorizeUrl).searchParams.get('nonce')!)
+  const res = await fetch(`${dev.adminUrl}/admin/oauth2/introspect`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ token: tokens.access_token }),
+  })
+  expect(await res.json()).toMatchObject({ active: true, sub: expected.sub, client_id: dev.clientId, token_use: 'access_token' })
 }

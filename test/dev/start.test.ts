@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import pkg from '../../package.json' with { type: 'json' }
-import { devEnv, freePorts, HttpAgent, killDev, MAIN, ROOT, startDev, stopDev, verifyTokens } from './_demo.ts'
+import { HttpAgent } from './_demo.ts'
 import { formFields, textOf, unescape } from './_pages.ts'
-import { OutputLines } from '../e2e/_binary.ts'
+import { devEnv, freePorts, killDev, MAIN, OutputLines, ROOT, startDev, stopDev, verifyTokens } from '../_harness.ts'
 
 afterAll(killDev)
 

@@ -1,7 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { rm, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isolatedBinary, OutputLines } from './_binary.ts'
+import { isolatedBinary } from './_binary.ts'
+import { OutputLines } from '../_harness.ts'
 
 // The compiled binary, alone in a temporary directory with its config and a plugin file beside it.
 let dir = ''
