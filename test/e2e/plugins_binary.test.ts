@@ -1,13 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { rm, writeFile } from 'node:fs/promises'
+import { beforeAll, describe, expect, it } from 'bun:test'
+import { writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
-import { isolatedBinary } from './_binary.ts'
-import { OutputLines } from '../_harness.ts'
+import { basic } from '../_harness.ts'
+import { binaryForSuite, listeningPorts, startBinary } from './_binary.ts'
 
 // The compiled binary, alone in a temporary directory with its config and a plugin file beside it.
-let dir = ''
-let bin = ''
-const running = new Set<Bun.Subprocess>()
+const suite = binaryForSuite()
 
 const PATH_PLUGIN = `import { AccessDenied, definePlugin, Type } from 'gatehouse/plugin'
 
@@ -34,41 +32,24 @@ const JS_PLUGIN = `export default {
 `
 
 beforeAll(async () => {
-  ;({ dir, bin } = await isolatedBinary())
-  await writeFile(join(dir, 'stamp_plugin.ts'), PATH_PLUGIN)
-  await writeFile(join(dir, 'plain_plugin.js'), JS_PLUGIN)
-  await writeFile(join(dir, 'claims.json'), JSON.stringify({ svc: { department: 'billing' } }))
-}, 180_000)
-
-afterAll(async () => {
-  for (const proc of running) proc.kill('SIGKILL')
-  if (dir) await rm(dir, { recursive: true, force: true })
+  await writeFile(join(suite.dir, 'stamp_plugin.ts'), PATH_PLUGIN)
+  await writeFile(join(suite.dir, 'plain_plugin.js'), JS_PLUGIN)
+  await writeFile(join(suite.dir, 'claims.json'), JSON.stringify({ svc: { department: 'billing' } }))
 })
 
-function start(config: string) {
-  const path = join(dir, `config-${running.size}-${Math.random().toString(36).slice(2)}.yaml`)
-  return writeFile(path, config).then(() => {
-    const env = { DSN: 'memory', SERVE_PUBLIC_PORT: '0', SERVE_ADMIN_PORT: '0', LOG_FORMAT: 'json' }
-    const proc = Bun.spawn([bin, 'serve', 'all', '--dev', '-c', path], { cwd: dir, env, stdin: 'ignore', stdout: 'pipe', stderr: 'pipe' })
-    running.add(proc)
-    void proc.exited.then(() => running.delete(proc))
-    return { proc, output: new OutputLines([proc.stdout, proc.stderr]) }
-  })
-}
+let configs = 0
 
-function ports(seen: { public?: number; admin?: number } = {}) {
-  return (line: string) => {
-    try {
-      const entry = JSON.parse(line) as { msg?: string; api?: 'public' | 'admin'; port?: number }
-      if (entry.msg === 'listening' && entry.api) seen[entry.api] = entry.port
-    } catch {}
-    return seen.public && seen.admin ? { public: seen.public, admin: seen.admin } : undefined
-  }
+/** Writes `config` beside the binary and starts `serve all --dev` with it, in memory, on free ports. */
+async function start(config: string) {
+  const path = join(suite.dir, `config-${configs++}.yaml`)
+  await writeFile(path, config)
+  const env = { DSN: 'memory', SERVE_PUBLIC_PORT: '0', SERVE_ADMIN_PORT: '0', LOG_FORMAT: 'json' }
+  return startBinary(suite.bin, ['serve', 'all', '--dev', '-c', path], { cwd: suite.dir, env })
 }
 
 const form = (body: Record<string, string>, id: string, secret: string) => ({
   method: 'POST',
-  headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: `Basic ${btoa(`${id}:${secret}`)}` },
+  headers: { 'content-type': 'application/x-www-form-urlencoded', authorization: basic(id, secret) },
   body: new URLSearchParams(body).toString(),
 })
 
@@ -82,7 +63,7 @@ describe('plugins in the compiled binary', () => {
     options: { stamp: from-disk, deny_client: blocked }
   - path: ./plain_plugin.js
 `)
-    const p = await output.waitFor(ports())
+    const p = await output.waitFor(listeningPorts())
     expect(p, output.text()).toBeDefined()
     const pub = `http://127.0.0.1:${p!.public}`
     const admin = `http://127.0.0.1:${p!.admin}`
