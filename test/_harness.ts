@@ -24,6 +24,9 @@ import { TOKEN_TABLES } from '../src/store/sql/tokens.ts'
 import type { TokenKind } from '../src/store/types.ts'
 import { manualClock } from '../src/util/clock.ts'
 
+// Helpers that the tests of more than one unit share; a helper that only one folder uses stays there as `_name.ts`.
+// Stores and in-process servers first.
+
 export const TEST_DATABASE_URL = process.env.TEST_DATABASE_URL
 export const TEST_SECRET = 'test-system-secret-0123456789'
 export const ISSUER = 'https://gatehouse.test'
@@ -63,11 +66,7 @@ let schemaSeq = 0
 
 /** A fresh migrated PostgreSQL store in its own schema (dropped after the file's tests). */
 export async function openPostgres(url = TEST_DATABASE_URL!): Promise<SqlStore> {
-  const schema = `gh_test_${process.pid}_${Date.now().toString(36)}_${schemaSeq++}`
-  const admin = new PostgresDriver(url, { max: 1 })
-  await admin.exec(`CREATE SCHEMA ${schema}`)
-  await admin.close()
-  schemas.add(schema)
+  const { schema } = await freshPostgresSchema(url)
   const store = new SqlStore(new PostgresDriver(url, { schema, max: 4, idleTimeout: 1 }))
   await migrate(store.driver)
   onCleanup(() => store.close())
@@ -159,6 +158,87 @@ export async function startServer(
     hydra: { oauth2: new OAuth2Api(sdk), jwk: new JwkApi(sdk), metadata: new MetadataApi(sdk) },
   }
 }
+
+/** Several stores on one database, each with its own driver, as separate processes would have. */
+export interface SharedStores {
+  stores: SqlStore[]
+  /** Releases the stores: closes them or empties the database for reuse; safe to call twice. */
+  close(): Promise<void>
+}
+
+function once(fn: () => Promise<void>): () => Promise<void> {
+  let done: Promise<void> | undefined
+  return () => (done ??= fn())
+}
+
+/** A fresh, empty PostgreSQL schema, dropped by `drop()` or after the file's tests. */
+export async function freshPostgresSchema(url = TEST_DATABASE_URL!): Promise<{ schema: string; drop(): Promise<void> }> {
+  const schema = `gh_test_${process.pid}_${Date.now().toString(36)}_${schemaSeq++}`
+  const admin = new PostgresDriver(url, { max: 1 })
+  try {
+    await admin.exec(`CREATE SCHEMA ${schema}`)
+  } finally {
+    await admin.close()
+  }
+  schemas.add(schema)
+  const drop = once(async () => {
+    const dropper = new PostgresDriver(url, { max: 1 })
+    await dropper.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
+    await dropper.close()
+    schemas.delete(schema)
+  })
+  return { schema, drop }
+}
+
+/** Stores on migrated schemas, emptied after use and kept for the next caller, by URL and count. */
+const spareStores = new Map<string, SqlStore[][]>()
+
+async function emptyTables(store: SqlStore) {
+  const tables = await store.driver.all<{ name: string }>(
+    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'`,
+  )
+  await store.driver.exec(tables.map((t) => `DELETE FROM ${t.name};`).join('\n'))
+}
+
+/**
+ * `count` stores with separate pools on one migrated, empty PostgreSQL schema. Closing them empties the
+ * schema and keeps stores and schema for the next caller (migrating a schema and opening connections cost
+ * far more than emptying a few tables); everything is closed and dropped at the end of the run.
+ */
+export async function openSharedPostgres(count: number, url = TEST_DATABASE_URL!): Promise<SharedStores> {
+  const key = `${count} ${url}`
+  let stores = spareStores.get(key)?.pop()
+  if (!stores) {
+    const { schema } = await freshPostgresSchema(url)
+    const opened = Array.from({ length: count }, () => new SqlStore(new PostgresDriver(url, { schema, max: 4, idleTimeout: 1 })))
+    onCleanup(async () => {
+      await Promise.all(opened.map((s) => s.close()))
+    })
+    await migrate(opened[0]!.driver)
+    stores = opened
+  }
+  const taken = stores
+  const close = once(async () => {
+    await emptyTables(taken[0]!)
+    spareStores.set(key, [...(spareStores.get(key) ?? []), taken])
+  })
+  return { stores: taken, close }
+}
+
+/** `count` stores with separate connections on one fresh, migrated SQLite file (WAL) in a temporary directory. */
+export async function openSharedSqlite(count: number): Promise<SharedStores> {
+  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))
+  const stores = Array.from({ length: count }, () => new SqlStore(new SqliteDriver(join(dir, 'gatehouse.sqlite'))))
+  const close = once(async () => {
+    await Promise.all(stores.map((s) => s.close()))
+    rmSync(dir, { recursive: true, force: true })
+  })
+  onCleanup(close)
+  await migrate(stores[0]!.driver)
+  return { stores, close }
+}
+
+// Clients, requests and what the answers say.
 
 /** A JSON request to the admin API. */
 export function admin(s: TestServer, method: string, path: string, body?: unknown): Promise<Response> {
@@ -301,85 +381,6 @@ export function memoryLogger(level: LogLevel = 'debug'): { logger: Logger; lines
     entries.push(JSON.parse(line))
   }
   return { logger: createLogger({ level, write }), lines, entries }
-}
-
-/** Several stores on one database, each with its own driver, as separate processes would have. */
-export interface SharedStores {
-  stores: SqlStore[]
-  /** Releases the stores: closes them or empties the database for reuse; safe to call twice. */
-  close(): Promise<void>
-}
-
-function once(fn: () => Promise<void>): () => Promise<void> {
-  let done: Promise<void> | undefined
-  return () => (done ??= fn())
-}
-
-/** A fresh, empty PostgreSQL schema, dropped by `drop()` or after the file's tests. */
-export async function freshPostgresSchema(url = TEST_DATABASE_URL!): Promise<{ schema: string; drop(): Promise<void> }> {
-  const schema = `gh_test_${process.pid}_${Date.now().toString(36)}_${schemaSeq++}`
-  const admin = new PostgresDriver(url, { max: 1 })
-  try {
-    await admin.exec(`CREATE SCHEMA ${schema}`)
-  } finally {
-    await admin.close()
-  }
-  schemas.add(schema)
-  const drop = once(async () => {
-    const dropper = new PostgresDriver(url, { max: 1 })
-    await dropper.exec(`DROP SCHEMA IF EXISTS ${schema} CASCADE`)
-    await dropper.close()
-    schemas.delete(schema)
-  })
-  return { schema, drop }
-}
-
-/** Stores on migrated schemas, emptied after use and kept for the next caller, by URL and count. */
-const spareStores = new Map<string, SqlStore[][]>()
-
-async function emptyTables(store: SqlStore) {
-  const tables = await store.driver.all<{ name: string }>(
-    `SELECT table_name AS name FROM information_schema.tables WHERE table_schema = current_schema() AND table_name <> 'schema_migrations'`,
-  )
-  await store.driver.exec(tables.map((t) => `DELETE FROM ${t.name};`).join('\n'))
-}
-
-/**
- * `count` stores with separate pools on one migrated, empty PostgreSQL schema. Closing them empties the
- * schema and keeps stores and schema for the next caller (migrating a schema and opening connections cost
- * far more than emptying a few tables); everything is closed and dropped at the end of the run.
- */
-export async function openSharedPostgres(count: number, url = TEST_DATABASE_URL!): Promise<SharedStores> {
-  const key = `${count} ${url}`
-  let stores = spareStores.get(key)?.pop()
-  if (!stores) {
-    const { schema } = await freshPostgresSchema(url)
-    const opened = Array.from({ length: count }, () => new SqlStore(new PostgresDriver(url, { schema, max: 4, idleTimeout: 1 })))
-    onCleanup(async () => {
-      await Promise.all(opened.map((s) => s.close()))
-    })
-    await migrate(opened[0]!.driver)
-    stores = opened
-  }
-  const taken = stores
-  const close = once(async () => {
-    await emptyTables(taken[0]!)
-    spareStores.set(key, [...(spareStores.get(key) ?? []), taken])
-  })
-  return { stores: taken, close }
-}
-
-/** `count` stores with separate connections on one fresh, migrated SQLite file (WAL) in a temporary directory. */
-export async function openSharedSqlite(count: number): Promise<SharedStores> {
-  const dir = mkdtempSync(join(tmpdir(), 'gatehouse-test-'))
-  const stores = Array.from({ length: count }, () => new SqlStore(new SqliteDriver(join(dir, 'gatehouse.sqlite'))))
-  const close = once(async () => {
-    await Promise.all(stores.map((s) => s.close()))
-    rmSync(dir, { recursive: true, force: true })
-  })
-  onCleanup(close)
-  await migrate(stores[0]!.driver)
-  return { stores, close }
 }
 
 // The authorization code flow through a browser: login and consent apps at login.test driven through Ory's SDK.
