@@ -5,42 +5,9 @@ import { join } from 'node:path'
 import { PostgresDriver } from '../../src/store/postgres/driver.ts'
 import { SqliteDriver } from '../../src/store/sqlite/driver.ts'
 import { SqlStore } from '../../src/store/sql/store.ts'
-
-const ROOT = join(import.meta.dir, '..', '..')
-const MAIN = join(ROOT, 'src', 'main.ts')
-
-/** A clean environment: nothing from the test process leaks into the CLI but PATH and HOME. */
-export function cliEnv(env: Record<string, string> = {}): Record<string, string> {
-  return { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env }
-}
-
-/** Fast key generation for servers started in tests (RSA 4096 takes seconds). */
-export const FAST_KEYS = { KEYS_ALGORITHMS_ID_TOKEN: 'ES256', KEYS_ALGORITHMS_ACCESS_TOKEN: 'ES256' }
+import { cliEnv, FAST_KEYS, MAIN, ROOT } from '../_harness.ts'
 
 export const PROD_ENV = { SECRETS_SYSTEM: 'cli-test-system-secret-0123456789', URLS_SELF_ISSUER: 'https://gatehouse.test' }
-
-export interface CliResult {
-  code: number
-  stdout: string
-  stderr: string
-}
-
-/** Runs `gatehouse <args>` to completion; stdin is empty unless given. */
-export async function runCli(args: string[], env: Record<string, string> = {}, stdin?: string): Promise<CliResult> {
-  const proc = Bun.spawn(['bun', MAIN, ...args], {
-    cwd: ROOT,
-    env: cliEnv(env),
-    stdin: stdin === undefined ? 'ignore' : new TextEncoder().encode(stdin),
-    stdout: 'pipe',
-    stderr: 'pipe',
-  })
-  const [stdout, stderr, code] = await Promise.all([
-    new Response(proc.stdout).text(),
-    new Response(proc.stderr).text(),
-    proc.exited,
-  ])
-  return { code, stdout, stderr }
-}
 
 const dirs: string[] = []
 

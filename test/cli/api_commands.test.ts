@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { cleanupAfterAll, PROD_ENV, runCli, serve, type Served } from './_cli.ts'
+import { cleanupAfterAll, PROD_ENV, serve, type Served } from './_cli.ts'
+import { runCli } from '../_harness.ts'
 
 cleanupAfterAll()
 

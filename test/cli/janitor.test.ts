@@ -6,7 +6,8 @@ import { SqliteDriver } from '../../src/store/sqlite/driver.ts'
 import { SqlStore } from '../../src/store/sql/store.ts'
 import type { Store, TokenKind, TokenRow } from '../../src/store/types.ts'
 import { manualClock } from '../../src/util/clock.ts'
-import { cleanupAfterAll, type Database, databases, runCli, tempDir } from './_cli.ts'
+import { cleanupAfterAll, databases, tempDir, type Database } from './_cli.ts'
+import { runCli } from '../_harness.ts'
 
 cleanupAfterAll()
 

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
-import { cleanupAfterAll, databases, runCli, tempDir } from './_cli.ts'
+import { cleanupAfterAll, databases, tempDir } from './_cli.ts'
+import { runCli } from '../_harness.ts'
 
 cleanupAfterAll()
 

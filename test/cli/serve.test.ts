@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
-import { cleanupAfterAll, PROD_ENV, runCli, serve, tempDir } from './_cli.ts'
+import { cleanupAfterAll, PROD_ENV, serve, tempDir } from './_cli.ts'
+import { runCli } from '../_harness.ts'
 
 cleanupAfterAll()
 

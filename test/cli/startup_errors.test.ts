@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import { Database } from 'bun:sqlite'
 import { join } from 'node:path'
-import { cleanupAfterAll, FAST_KEYS, noStack, PROD_ENV, runCli, tempDir } from './_cli.ts'
+import { cleanupAfterAll, noStack, PROD_ENV, tempDir } from './_cli.ts'
+import { FAST_KEYS, runCli } from '../_harness.ts'
 
 cleanupAfterAll()
 

@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import { envKeys } from '../../src/config/load.ts'
 import { configRows } from '../../src/config/rows.ts'
-import { cleanupAfterAll, runCli } from './_cli.ts'
+import { cleanupAfterAll } from './_cli.ts'
+import { runCli } from '../_harness.ts'
 
 cleanupAfterAll()
 

@@ -1,8 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { CachedClientDirectory } from '../../src/clients/directory.ts'
 import { compareSecret } from '../../src/clients/secret_hash.ts'
-import { startServer, storeFactories, type TestServer } from '../_harness.ts'
-import { admin, createClient } from './_clients.ts'
+import { admin, createClient, startServer, storeFactories, type TestServer } from '../_harness.ts'
 
 const directoryOf = (s: TestServer) => {
   if (!(s.ctx.clients instanceof CachedClientDirectory)) throw new Error('expected the cached directory')
@@ -22,7 +21,7 @@ for (const factory of storeFactories()) {
   describe(`client directory cache (${factory.name})`, () => {
     it('serves lookups from memory for a few seconds', async () => {
       const s = await startServer(factory)
-      await createClient(s, { client_id: 'c' })
+      await createClient(s, { client_id: 'c' }, { raw: true })
       const dir = directoryOf(s)
       const reads = dir.stats.storeReads
       const a = await dir.get('c')
@@ -38,7 +37,7 @@ for (const factory of storeFactories()) {
 
     it('skips the hash for a recently verified secret but never caches failures', async () => {
       const s = await startServer(factory)
-      const { client_secret } = await createClient(s, { client_id: 'c' })
+      const { client_secret } = await createClient(s, { client_id: 'c' }, { raw: true })
       expect(await hashesFor(s, 'c', client_secret!)).toBe(1)
       expect(await hashesFor(s, 'c', client_secret!)).toBe(0)
       expect(await hashesFor(s, 'c', 'wrong-secret', false)).toBe(1)
@@ -51,7 +50,7 @@ for (const factory of storeFactories()) {
 
     it('shares one hash computation between concurrent checks of the same secret', async () => {
       const s = await startServer(factory)
-      const { client_secret } = await createClient(s, { client_id: 'c' })
+      const { client_secret } = await createClient(s, { client_id: 'c' }, { raw: true })
       const dir = directoryOf(s)
       const record = (await dir.get('c'))!
       const results = await Promise.all(Array.from({ length: 8 }, () => dir.verifySecret(record, client_secret!)))
@@ -61,7 +60,7 @@ for (const factory of storeFactories()) {
 
     it('forgets lookups and verified secrets when the client changes', async () => {
       const s = await startServer(factory)
-      const { client_secret } = await createClient(s, { client_id: 'c', client_name: 'a' })
+      const { client_secret } = await createClient(s, { client_id: 'c', client_name: 'a' }, { raw: true })
       const writes: [string, () => Promise<Response>][] = [
         ['PUT', () => admin(s, 'PUT', '/admin/clients/c', { client_name: 'b' })],
         ['PATCH', () => admin(s, 'PATCH', '/admin/clients/c', [{ op: 'replace', path: '/client_name', value: 'c' }])],
@@ -101,7 +100,7 @@ for (const factory of storeFactories()) {
         },
       })
       const secrets: Record<string, string> = {}
-      for (const id of ['a', 'b', 'c']) secrets[id] = (await createClient(s, { client_id: id })).client_secret!
+      for (const id of ['a', 'b', 'c']) secrets[id] = (await createClient(s, { client_id: id }, { raw: true })).client_secret!
       for (const id of ['a', 'b', 'c']) expect(await dir.verifySecret((await dir.get(id))!, secrets[id]!)).toBe(true)
       expect(calls).toHaveLength(3)
       expect(await dir.verifySecret((await dir.get('c'))!, secrets.c!)).toBe(true)

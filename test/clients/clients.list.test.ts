@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { startServer, storeFactories } from '../_harness.ts'
-import { admin, createClient, expectError } from './_clients.ts'
+import { admin, createClient, expectError, startServer, storeFactories } from '../_harness.ts'
 
 /** Parses `<url>; rel="x"` entries of a Link header. */
 function links(header: string | null): Record<string, URL> {
@@ -17,7 +16,7 @@ for (const factory of storeFactories()) {
     it('pages through every client with page_size, page_token and Link headers', async () => {
       const s = await startServer(factory)
       const ids = ['c1', 'c2', 'c3', 'c4', 'c5']
-      for (const id of ids.toReversed()) await createClient(s, { client_id: id })
+      for (const id of ids.toReversed()) await createClient(s, { client_id: id }, { raw: true })
       const seen: string[] = []
       let path: string | undefined = '/admin/clients?page_size=2'
       let pages = 0
@@ -41,9 +40,9 @@ for (const factory of storeFactories()) {
 
     it('lists through Ory’s SDK with the default page size and filters by client_name and owner', async () => {
       const s = await startServer(factory)
-      await createClient(s, { client_id: 'a', client_name: 'web', owner: 'alice' })
-      await createClient(s, { client_id: 'b', client_name: 'web', owner: 'bob' })
-      await createClient(s, { client_id: 'c', client_name: 'cli', owner: 'alice' })
+      await createClient(s, { client_id: 'a', client_name: 'web', owner: 'alice' }, { raw: true })
+      await createClient(s, { client_id: 'b', client_name: 'web', owner: 'bob' }, { raw: true })
+      await createClient(s, { client_id: 'c', client_name: 'cli', owner: 'alice' }, { raw: true })
       const all = await s.hydra.oauth2.listOAuth2Clients()
       expect(all.data.map((c) => c.client_id)).toEqual(['a', 'b', 'c'])
       expect(all.headers.link).toBe('</admin/clients?page_size=250>; rel="first"')
@@ -64,7 +63,7 @@ for (const factory of storeFactories()) {
 
     it('rejects bad page sizes, forged page tokens and repeated parameters', async () => {
       const s = await startServer(factory)
-      await createClient(s, { client_id: 'x' })
+      await createClient(s, { client_id: 'x' }, { raw: true })
       for (const q of ['page_size=0', 'page_size=1001', 'page_size=abc', 'page_size=-1', 'page_size=1.5']) {
         await expectError(await admin(s, 'GET', `/admin/clients?${q}`), 400, 'invalid_request', /page_size/)
       }

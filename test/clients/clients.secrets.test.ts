@@ -2,8 +2,7 @@ import { describe, expect, it } from 'bun:test'
 import { pbkdf2Sync } from 'node:crypto'
 import { compareSecret, generateSecret, hashSecret } from '../../src/clients/secret_hash.ts'
 import { sealedSecretAad } from '../../src/clients/sealed_secret.ts'
-import { startServer, storeFactories } from '../_harness.ts'
-import { admin, createClient, expectError } from './_clients.ts'
+import { admin, createClient, expectError, startServer, storeFactories } from '../_harness.ts'
 
 const PBKDF2 = { algorithm: 'pbkdf2', pbkdf2: { iterations: 1000 }, bcrypt: { cost: 4 } } as const
 const BCRYPT = { ...PBKDF2, algorithm: 'bcrypt' } as const
@@ -56,7 +55,7 @@ for (const factory of storeFactories()) {
   describe(`client secrets over the admin API (${factory.name})`, () => {
     it('stores bcrypt hashes when configured, still verifies PBKDF2 ones and refuses over-long secrets', async () => {
       const s = await startServer(factory, { 'oauth2.hashers.algorithm': 'bcrypt', 'oauth2.hashers.bcrypt.cost': 4 })
-      const c = await createClient(s, { client_id: 'b' })
+      const c = await createClient(s, { client_id: 'b' }, { raw: true })
       expect((await s.store.clients.get('b'))!.secret_hash).toMatch(/^\$2[aby]\$04\$/)
       const legacy = await hashSecret('legacy-secret', PBKDF2)
       await s.store.clients.update({ ...(await s.store.clients.get('b'))!, secret_hash: legacy })
@@ -70,7 +69,7 @@ for (const factory of storeFactories()) {
 
     it('rotates secrets keeping the five previous ones valid, and drops them on request', async () => {
       const s = await startServer(factory)
-      const first = (await createClient(s, { client_id: 'r', client_secret: 'original-secret' })).client_secret!
+      const first = (await createClient(s, { client_id: 'r', client_secret: 'original-secret' }, { raw: true })).client_secret!
       const secrets = [first]
       for (let i = 0; i < 6; i++) {
         const res = await admin(s, 'POST', '/admin/clients/r/secrets/rotate')
@@ -95,9 +94,9 @@ for (const factory of storeFactories()) {
 
     it('rotates only client_secret_basic and client_secret_post clients', async () => {
       const s = await startServer(factory)
-      await createClient(s, { client_id: 'pub', token_endpoint_auth_method: 'none' })
-      await createClient(s, { client_id: 'jwt', token_endpoint_auth_method: 'client_secret_jwt' })
-      await createClient(s, { client_id: 'post', token_endpoint_auth_method: 'client_secret_post' })
+      await createClient(s, { client_id: 'pub', token_endpoint_auth_method: 'none' }, { raw: true })
+      await createClient(s, { client_id: 'jwt', token_endpoint_auth_method: 'client_secret_jwt' }, { raw: true })
+      await createClient(s, { client_id: 'post', token_endpoint_auth_method: 'client_secret_post' }, { raw: true })
       for (const id of ['pub', 'jwt']) {
         await expectError(await admin(s, 'POST', `/admin/clients/${id}/secrets/rotate`), 400, 'invalid_request', /rotation/)
       }
@@ -108,12 +107,12 @@ for (const factory of storeFactories()) {
 
     it('keeps the plaintext sealed only for client_secret_jwt clients', async () => {
       const s = await startServer(factory)
-      const jwt = await createClient(s, { client_id: 'j', token_endpoint_auth_method: 'client_secret_jwt' })
+      const jwt = await createClient(s, { client_id: 'j', token_endpoint_auth_method: 'client_secret_jwt' }, { raw: true })
       const sealed = (await s.store.clients.get('j'))!.secret_sealed!
       expect(s.ctx.sealer.open(sealed, sealedSecretAad('j'))).toBe(jwt.client_secret!)
       expect((await s.ctx.clients.get('j'))!.secret_sealed).toBe(sealed)
 
-      await createClient(s, { client_id: 'basic' })
+      await createClient(s, { client_id: 'basic' }, { raw: true })
       expect((await s.store.clients.get('basic'))!.secret_sealed).toBeNull()
       // Switching to client_secret_jwt needs the plaintext, so a new secret is issued and returned.
       const switched = await admin(s, 'PUT', '/admin/clients/basic', { token_endpoint_auth_method: 'client_secret_jwt' })

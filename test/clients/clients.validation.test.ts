@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { generateKeyPairSync } from 'node:crypto'
-import { startServer, storeFactories, type TestServer } from '../_harness.ts'
-import { admin, createClient, expectError, storedIds } from './_clients.ts'
+import { admin, createClient, expectError, startServer, storeFactories, type TestServer } from '../_harness.ts'
+import { storedIds } from './_clients.ts'
 
 const ecKey = (withPrivate: boolean) => {
   const { publicKey, privateKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' })
@@ -95,12 +95,12 @@ for (const factory of storeFactories()) {
 
     it('allows plain http redirect URIs to any host in development mode', async () => {
       const s = await startServer(factory, { dev: true })
-      await createClient(s, { redirect_uris: ['http://app.example/cb'] })
+      await createClient(s, { redirect_uris: ['http://app.example/cb'] }, { raw: true })
     })
 
     it('rejects malformed bodies at every endpoint with a 4xx, changing nothing', async () => {
       const s = await startServer(factory)
-      const existing = await createClient(s, { client_id: 'c', client_name: 'unchanged' })
+      const existing = await createClient(s, { client_id: 'c', client_name: 'unchanged' }, { raw: true })
       const before = await (await admin(s, 'GET', '/admin/clients/c')).json()
       const huge = JSON.stringify({ client_name: 'x'.repeat((1 << 20) + 10) })
       const bodies: [string, string | Uint8Array, number, string][] = [

@@ -4,9 +4,7 @@ import { TABLE_BEGIN, TABLE_END } from '../../src/config/docs.ts'
 import { envKeys } from '../../src/config/load.ts'
 import { configRows } from '../../src/config/rows.ts'
 import { ConfigSchema } from '../../src/config/schema.ts'
-import { runCli } from '../cli/_cli.ts'
-
-const ROOT = `${import.meta.dir}/../..`
+import { ROOT, runCli } from '../_harness.ts'
 
 /** Every key and section under the root, by dotted path. */
 function nodes(schema: TSchema, path: string[] = []): { key: string; schema: TSchema }[] {

@@ -3,8 +3,8 @@ import { afterAll, beforeAll } from 'bun:test'
 import { copyFile, mkdtemp, rm } from 'node:fs/promises'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
+import { OutputLines, ROOT } from '../_harness.ts'
 
-export const ROOT = join(import.meta.dir, '..', '..')
 export const BINARY = join(ROOT, 'dist', 'gatehouse')
 
 const mtime = (path: string) => statSync(path, { throwIfNoEntry: false })?.mtimeMs ?? 0
@@ -51,52 +51,6 @@ export function binaryForSuite(): { dir: string; bin: string } {
     if (suite.dir) await rm(suite.dir, { recursive: true, force: true })
   })
   return suite
-}
-
-/** Every line a process writes to the given streams, read as it arrives. */
-export class OutputLines {
-  readonly lines: string[] = []
-  #open: number
-  #waiters: (() => void)[] = []
-
-  constructor(streams: ReadableStream<Uint8Array>[]) {
-    this.#open = streams.length
-    for (const stream of streams) void this.#pump(stream)
-  }
-
-  async #pump(stream: ReadableStream<Uint8Array>) {
-    const decoder = new TextDecoder()
-    let pending = ''
-    for await (const chunk of stream) {
-      const parts = (pending + decoder.decode(chunk, { stream: true })).split('\n')
-      pending = parts.pop()!
-      this.lines.push(...parts)
-      this.#notify()
-    }
-    if (pending) this.lines.push(pending)
-    this.#open--
-    this.#notify()
-  }
-
-  #notify() {
-    for (const wake of this.#waiters.splice(0)) wake()
-  }
-
-  /** The first value `found` returns for a line, or undefined once every stream has ended. */
-  async waitFor<T>(found: (line: string) => T | undefined): Promise<T | undefined> {
-    for (let checked = 0; ; ) {
-      for (; checked < this.lines.length; checked++) {
-        const value = found(this.lines[checked]!)
-        if (value !== undefined) return value
-      }
-      if (this.#open === 0) return undefined
-      await new Promise<void>((wake) => this.#waiters.push(wake))
-    }
-  }
-
-  text() {
-    return this.lines.join('\n')
-  }
 }
 
 const running = new Set<Bun.Subprocess>()

@@ -3,8 +3,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { chromium, type BrowserContext } from 'playwright-core'
-import { killDev, startDev, stopDev, verifyTokens } from '../dev_pages/_demo.ts'
 import { isolatedBinary } from './_binary.ts'
+import { killDev, startDev, stopDev, verifyTokens } from '../_harness.ts'
 
 /** Debian's Chromium (`apt-get install -y chromium`; .ci/run installs it). */
 const CHROMIUM = '/usr/bin/chromium'

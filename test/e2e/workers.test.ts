@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
+import { basic } from '../_harness.ts'
 import { binaryForSuite, listeningPorts, startBinary, type Ports } from './_binary.ts'
 
 const suite = binaryForSuite()
@@ -16,8 +17,6 @@ const parsed = (line: string): LogLine | undefined => {
 /** A request on a connection of its own, so that the kernel picks a worker for each. */
 const fresh = (url: string, init: RequestInit = {}) =>
   fetch(url, { ...init, keepalive: false, headers: { ...(init.headers as Record<string, string>), connection: 'close' } })
-
-const basic = (id: string, secret: string) => `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
 
 async function tokenStatuses(ports: Ports, id: string, secret: string, n: number): Promise<number[]> {
   const statuses: number[] = []

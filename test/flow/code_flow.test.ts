@@ -1,7 +1,20 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, storeFactories } from '../_harness.ts'
-import { AS, Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, rows, rp, runFlow, startFlowServer, via } from './_flow.ts'
+import {
+  AS,
+  authorizeUrl,
+  Browser,
+  createCodeClient,
+  ISSUER,
+  locationOf,
+  REDIRECT_URI,
+  rows,
+  rp,
+  runFlow,
+  startFlowServer,
+  storeFactories,
+  via,
+} from '../_harness.ts'
 
 for (const factory of storeFactories()) {
   describe(`authorization code flow through login and consent (${factory.name})`, () => {

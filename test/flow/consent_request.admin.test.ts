@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'bun:test'
-import { ISSUER, storeFactories } from '../_harness.ts'
 import {
-  Browser,
   acceptLogin,
   authorizeUrl,
-  bodyOf,
+  Browser,
   challengeOf,
   createCodeClient,
-  failure,
+  ISSUER,
   responseParams,
   rows,
+  sdkError,
   startFlowServer,
-} from './_flow.ts'
+  storeFactories,
+} from '../_harness.ts'
+import { bodyOf } from './_flow.ts'
 
 const CONSENT = 'http://localhost/admin/oauth2/auth/requests/consent'
 
@@ -57,12 +58,12 @@ for (const factory of storeFactories()) {
       })
       expect(new URL(data.redirect_to).searchParams.get('consent_verifier')).toMatch(/^[A-Za-z0-9_-]+$/)
       const gone = { status: 410, body: { redirect_to: data.redirect_to } }
-      expect(await failure(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: challenge }))).toEqual(gone)
-      expect(await failure(s.hydra.oauth2.acceptOAuth2ConsentRequest({ consentChallenge: challenge, acceptOAuth2ConsentRequest: {} }))).toEqual(gone)
-      expect(await failure(s.hydra.oauth2.rejectOAuth2ConsentRequest({ consentChallenge: challenge, rejectOAuth2Request: {} }))).toEqual(gone)
+      expect(await sdkError(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: challenge }))).toEqual(gone)
+      expect(await sdkError(s.hydra.oauth2.acceptOAuth2ConsentRequest({ consentChallenge: challenge, acceptOAuth2ConsentRequest: {} }))).toEqual(gone)
+      expect(await sdkError(s.hydra.oauth2.rejectOAuth2ConsentRequest({ consentChallenge: challenge, rejectOAuth2Request: {} }))).toEqual(gone)
       // Handled first wins over what is wrong with a later accept.
       const refused = { consentChallenge: challenge, acceptOAuth2ConsentRequest: { grant_scope: ['admin'] } }
-      expect(await failure(s.hydra.oauth2.acceptOAuth2ConsentRequest(refused))).toEqual(gone)
+      expect(await sdkError(s.hydra.oauth2.acceptOAuth2ConsentRequest(refused))).toEqual(gone)
       const alias = await s.adminFetch(`${CONSENT}?challenge=${challenge}`)
       expect(alias.status).toBe(410)
       expect(await bodyOf(alias)).toEqual({ redirect_to: data.redirect_to })
@@ -84,13 +85,13 @@ for (const factory of storeFactories()) {
     it('refuses tampered, expired and login challenges as not_found, and a missing one as invalid_request', async () => {
       const { s, challenge, loginRequest } = await atConsent()
       const flipped = challenge.slice(0, 40) + (challenge[40] === 'A' ? 'B' : 'A') + challenge.slice(41)
-      expect(await failure(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: flipped }))).toMatchObject({ status: 404, body: { error: 'not_found' } })
-      expect((await failure(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: loginRequest.challenge }))).status).toBe(404)
+      expect(await sdkError(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: flipped }))).toMatchObject({ status: 404, body: { error: 'not_found' } })
+      expect((await sdkError(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: loginRequest.challenge }))).status).toBe(404)
       const missing = await s.adminFetch(CONSENT)
       expect(missing.status).toBe(400)
       expect((await bodyOf(missing)).error).toBe('invalid_request')
       s.clock.advance(30 * 60_000 + 1)
-      expect((await failure(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: challenge }))).status).toBe(404)
+      expect((await sdkError(s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: challenge }))).status).toBe(404)
     })
 
     it('refuses malformed accept bodies and scopes the client may not receive', async () => {

@@ -1,19 +1,20 @@
 import { describe, expect, it } from 'bun:test'
 import type { OAuth2Client } from '@ory/hydra-client'
-import { storeFactories, type TestServer } from '../_harness.ts'
 import {
-  Browser,
   acceptConsent,
   acceptLogin,
   authorizeUrl,
+  Browser,
   challengeOf,
   createCodeClient,
   responseParams,
   runFlow,
   startFlowServer,
+  storeFactories,
   type CodeClient,
   type FlowOptions,
-} from './_flow.ts'
+  type TestServer,
+} from '../_harness.ts'
 
 const S256 = { code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM', code_challenge_method: 'S256' }
 

@@ -1,17 +1,18 @@
 import { describe, expect, it } from 'bun:test'
-import { ISSUER, storeFactories } from '../_harness.ts'
 import {
-  Browser,
-  REDIRECT_URI,
   authorizeUrl,
-  bodyOf,
+  Browser,
   challengeOf,
   createCodeClient,
-  failure,
+  ISSUER,
   locationOf,
+  REDIRECT_URI,
   responseParams,
+  sdkError,
   startFlowServer,
-} from './_flow.ts'
+  storeFactories,
+} from '../_harness.ts'
+import { bodyOf } from './_flow.ts'
 
 const LOGIN = 'http://localhost/admin/oauth2/auth/requests/login'
 
@@ -60,9 +61,9 @@ for (const factory of storeFactories()) {
       expect(to.href).toBe(url)
 
       const gone = { status: 410, body: { redirect_to: data.redirect_to } }
-      expect(await failure(s.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: challenge }))).toEqual(gone)
-      expect(await failure(s.hydra.oauth2.acceptOAuth2LoginRequest({ loginChallenge: challenge, acceptOAuth2LoginRequest: { subject: 'bob' } }))).toEqual(gone)
-      expect(await failure(s.hydra.oauth2.rejectOAuth2LoginRequest({ loginChallenge: challenge, rejectOAuth2Request: {} }))).toEqual(gone)
+      expect(await sdkError(s.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: challenge }))).toEqual(gone)
+      expect(await sdkError(s.hydra.oauth2.acceptOAuth2LoginRequest({ loginChallenge: challenge, acceptOAuth2LoginRequest: { subject: 'bob' } }))).toEqual(gone)
+      expect(await sdkError(s.hydra.oauth2.rejectOAuth2LoginRequest({ loginChallenge: challenge, rejectOAuth2Request: {} }))).toEqual(gone)
       // Hydra's generic `challenge` alias.
       const alias = await s.adminFetch(`${LOGIN}?challenge=${challenge}`)
       expect(alias.status).toBe(410)
@@ -98,17 +99,17 @@ for (const factory of storeFactories()) {
         expect((await bodyOf(res)).error).toBe('not_found')
       }
       const foreign = await startFlowServer(factory, { 'secrets.system': ['another-system-secret-0123456789'] })
-      expect((await failure(foreign.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: challenge }))).status).toBe(404)
+      expect((await sdkError(foreign.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: challenge }))).status).toBe(404)
 
       // A consent challenge never opens as a login challenge.
       const { data } = await s.hydra.oauth2.acceptOAuth2LoginRequest({ loginChallenge: challenge, acceptOAuth2LoginRequest: { subject: 'alice' } })
       const consentChallenge = challengeOf(await b.open(data.redirect_to), 'consent')
-      expect((await failure(s.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: consentChallenge }))).status).toBe(404)
+      expect((await sdkError(s.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: consentChallenge }))).status).toBe(404)
 
       const late = challengeOf(await new Browser(s).open(authorizeUrl(client)), 'login')
       s.clock.advance(30 * 60_000)
-      expect(await failure(s.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: late }))).toMatchObject({ status: 404, body: { error: 'not_found' } })
-      expect((await failure(s.hydra.oauth2.acceptOAuth2LoginRequest({ loginChallenge: late, acceptOAuth2LoginRequest: { subject: 'a' } }))).status).toBe(404)
+      expect(await sdkError(s.hydra.oauth2.getOAuth2LoginRequest({ loginChallenge: late }))).toMatchObject({ status: 404, body: { error: 'not_found' } })
+      expect((await sdkError(s.hydra.oauth2.acceptOAuth2LoginRequest({ loginChallenge: late, acceptOAuth2LoginRequest: { subject: 'a' } }))).status).toBe(404)
     })
 
     it('validates the accept and reject bodies as Hydra does', async () => {

@@ -1,20 +1,22 @@
 import { describe, expect, it } from 'bun:test'
 import { SignJWT, generateKeyPair } from 'jose'
-import { ISSUER, storeFactories, type TestServer } from '../_harness.ts'
 import {
-  Browser,
-  REDIRECT_URI,
   acceptConsent,
   acceptLogin,
   authorizeUrl,
+  Browser,
   challengeOf,
   createCodeClient,
+  ISSUER,
   locationOf,
+  REDIRECT_URI,
   responseParams,
   runFlow,
   startFlowServer,
+  storeFactories,
   type CodeClient,
-} from './_flow.ts'
+  type TestServer,
+} from '../_harness.ts'
 
 const HOUR = 3_600_000
 

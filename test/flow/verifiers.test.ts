@@ -1,21 +1,22 @@
 import { describe, expect, it } from 'bun:test'
-import { ISSUER, storeFactories } from '../_harness.ts'
 import {
-  Browser,
-  REDIRECT_URI,
-  SECURE,
   acceptLogin,
   authorizeUrl,
+  Browser,
   challengeOf,
   createCodeClient,
   errorPageOf,
+  ISSUER,
   locationOf,
+  REDIRECT_URI,
   responseParams,
   rows,
+  SECURE,
   securityHeadersOf,
   startFlowServer,
+  storeFactories,
   type CodeClient,
-} from './_flow.ts'
+} from '../_harness.ts'
 import type { TestServer } from '../_harness.ts'
 
 /** The redirect_to of an accepted login: the authorization URL with a login verifier. */

@@ -2,18 +2,25 @@ import { describe, expect, it } from 'bun:test'
 import type { JWK } from 'jose'
 import { buildApp } from '../../src/app.ts'
 import { createCore } from '../../src/context.ts'
-import { createLogger } from '../../src/log.ts'
 import { ACCESS_TOKEN_SET } from '../../src/protocol/services.ts'
-import { fetchOf, startServer, storeFactories, testConfig, TEST_SECRET, type TestServer } from '../_harness.ts'
-import { expectError, PRIVATE_MEMBERS } from './_keys.ts'
+import {
+  expectError,
+  fetchOf,
+  memoryLogger,
+  startServer,
+  storeFactories,
+  TEST_SECRET,
+  testConfig,
+  type TestServer,
+} from '../_harness.ts'
+import { PRIVATE_MEMBERS } from './_keys.ts'
 
 const NEW_SECRET = 'a-newer-system-secret-0123456789'
 const UNRELATED_SECRET = 'an-unrelated-system-secret-98765'
 
 /** A second node on the same store with other system secrets; its log lines are kept. */
 function otherNode(s: TestServer, secrets: string[]) {
-  const lines: string[] = []
-  const logger = createLogger({ level: 'info', write: (line) => lines.push(line) })
+  const { logger, lines } = memoryLogger('info')
   const apps = buildApp({ core: createCore({ config: testConfig({ 'secrets.system': secrets }), store: s.store, clock: s.clock, logger }) })
   return { ...apps, lines, adminFetch: fetchOf(apps.adminApp), publicFetch: fetchOf(apps.publicApp) }
 }

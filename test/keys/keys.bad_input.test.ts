@@ -1,19 +1,14 @@
 import { describe, expect, it } from 'bun:test'
 import { generateKeyPairSync } from 'node:crypto'
 import { exportJWK, generateKeyPair, type JWK } from 'jose'
-import { startServer, storeFactories, type TestServer } from '../_harness.ts'
-import { expectError, jsonInit } from './_keys.ts'
+import { expectError, rows, startServer, storeFactories } from '../_harness.ts'
+import { jsonInit } from './_keys.ts'
 
 const url = (path: string) => `http://localhost/admin/keys/${path}`
 
 const pair = async (alg: string, kid: string): Promise<JWK> => {
   const { privateKey } = await generateKeyPair(alg, { extractable: true })
   return { ...(await exportJWK(privateKey)), kid, alg, use: 'sig' }
-}
-
-async function rowCount(s: TestServer): Promise<number> {
-  const [row] = await s.store.driver.all<{ n: number | string }>('SELECT COUNT(*) AS n FROM jwks')
-  return Number(row!.n)
 }
 
 for (const factory of storeFactories()) {
@@ -34,7 +29,7 @@ for (const factory of storeFactories()) {
       }
       const nul = await s.adminFetch(url('s'), jsonInit('POST', { alg: 'ES256', kid: 'a\u0000b', use: 'sig' }))
       expect(await expectError(nul, 400, 'invalid_request')).toContain('NUL')
-      expect(await rowCount(s)).toBe(0)
+      expect(await rows(s, 'jwks')).toBe(0)
     })
 
     it('rejects garbage, non-object and oversized bodies at every writing endpoint', async () => {
@@ -46,7 +41,7 @@ for (const factory of storeFactories()) {
         const huge = JSON.stringify({ keys: [{ kid: 'x'.repeat(2 << 20) }] })
         await expectError(await s.adminFetch(url(path), jsonInit(method, huge)), 413, 'payload_too_large')
       }
-      expect(await rowCount(s)).toBe(0)
+      expect(await rows(s, 'jwks')).toBe(0)
     })
 
     it('rejects set names and kids that are too long, and set names with a slash', async () => {
@@ -57,7 +52,7 @@ for (const factory of storeFactories()) {
       await expectError(await s.adminFetch(url(long), jsonInit('POST', { alg: 'ES256', kid: 'k', use: 'sig' })), 400, 'invalid_request')
       const slash = await s.adminFetch(url('a%2Fb'), jsonInit('POST', { alg: 'ES256', kid: 'k', use: 'sig' }))
       expect(await expectError(slash, 400, 'invalid_request')).toContain('The set name must be')
-      expect(await rowCount(s)).toBe(0)
+      expect(await rows(s, 'jwks')).toBe(0)
     })
 
     it('validates every imported key and stores nothing from a rejected set', async () => {
@@ -100,7 +95,7 @@ for (const factory of storeFactories()) {
       expect(await expectError(twice, 400, 'invalid_request')).toContain('the kid "good" is used twice')
       const { data } = await s.hydra.jwk.getJsonWebKeySet({ set: 's' })
       expect(data.keys!.map((k) => k.kid)).toEqual(['keep'])
-      expect(await rowCount(s)).toBe(1)
+      expect(await rows(s, 'jwks')).toBe(1)
     })
 
     it('rejects a single key whose kid differs from the path, or that is invalid', async () => {
@@ -110,7 +105,7 @@ for (const factory of storeFactories()) {
       expect(await expectError(mismatch, 400, 'invalid_request')).toContain('does not match the kid "in-path"')
       const bad = await s.adminFetch(url('s/in-body'), jsonInit('PUT', { ...key, crv: 'Ed448' }))
       expect(await expectError(bad, 400, 'invalid_request')).toContain('"crv" must be "Ed25519"')
-      expect(await rowCount(s)).toBe(0)
+      expect(await rows(s, 'jwks')).toBe(0)
     })
   })
 }

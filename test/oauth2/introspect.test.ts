@@ -1,11 +1,20 @@
 import { describe, expect, it } from 'bun:test'
-import { ISSUER, storeFactories } from '../_harness.ts'
+import {
+  basic,
+  createClient,
+  errorOf,
+  INTROSPECT_URL,
+  ISSUER,
+  postForm,
+  REVOKE_URL,
+  storeFactories,
+} from '../_harness.ts'
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { issueTokens } from '../../src/oauth2/issue.ts'
 import { openSession, sealSession } from '../../src/oauth2/tokens/session.ts'
 import { signingInputDigest } from '../../src/oauth2/tokens/jwt.ts'
 import { signJwt } from '../../src/keys/sign_jwt.ts'
-import { INTROSPECT_URL, REVOKE_URL, basic, clientCredentials, createClient, errorOf, postForm, sharedServers, signatureOf } from './_setup.ts'
+import { clientCredentials, sharedServers, signatureOf } from './_oauth2.ts'
 
 for (const factory of storeFactories()) {
   describe(`introspection (${factory.name})`, () => {

@@ -4,8 +4,8 @@ import { createCore } from '../../src/context.ts'
 import { issueTokens, type Issuance } from '../../src/oauth2/issue.ts'
 import { NEVER_EXPIRES } from '../../src/oauth2/lifespan.ts'
 import { TOKEN_TABLES } from '../../src/store/sql/tokens.ts'
-import { TEST_SECRET, storeFactories, testConfig, type TestServer } from '../_harness.ts'
-import { clientCredentials, createClient, sharedServers, signatureOf, tokenCount } from './_setup.ts'
+import { createClient, storeFactories, TEST_SECRET, testConfig, tokenCount, type TestServer } from '../_harness.ts'
+import { clientCredentials, sharedServers, signatureOf } from './_oauth2.ts'
 
 const BASE: Issuance = { subject: 'alice', grantedScope: ['openid', 'offline'], grantedAudience: ['https://api.test'], refresh: true }
 
@@ -222,8 +222,8 @@ for (const factory of storeFactories()) {
         expect(err).toMatchObject({ error: 'server_error', status: 500 })
       }
       expect(await issueTokens(s.ctx, 'custom', null, BASE).catch((e) => e)).toMatchObject({ error: 'server_error' })
-      expect(await tokenCount(s, client.client_id)).toBe(0)
-      expect(await tokenCount(s, client.client_id, 'refresh_token')).toBe(0)
+      expect(await tokenCount(s, 'access_token', client.client_id)).toBe(0)
+      expect(await tokenCount(s, 'refresh_token', client.client_id)).toBe(0)
     })
 
     it('puts allowed top-level claims into JWT access tokens without letting them override reserved ones', async () => {

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { storeFactories } from '../_harness.ts'
+import { AS, basic, createClient, errorOf, postForm, REVOKE_URL, storeFactories, tokenCount, via } from '../_harness.ts'
 import { issueTokens } from '../../src/oauth2/issue.ts'
-import { AS, REVOKE_URL, basic, clientCredentials, createClient, errorOf, postForm, sharedServers, tokenCount, via } from './_setup.ts'
+import { clientCredentials, sharedServers } from './_oauth2.ts'
 
 for (const factory of storeFactories()) {
   const server = sharedServers(factory)
@@ -113,8 +113,8 @@ for (const factory of storeFactories()) {
       expect(status).toBe(204)
       for (const t of [a1, a2]) expect((await s.hydra.oauth2.introspectOAuth2Token({ token: t.access_token })).data.active).toBe(false)
       expect((await s.hydra.oauth2.introspectOAuth2Token({ token: b1.access_token })).data.active).toBe(true)
-      expect(await tokenCount(s, a.client_id)).toBe(0)
-      expect(await tokenCount(s, b.client_id)).toBe(1)
+      expect(await tokenCount(s, 'access_token', a.client_id)).toBe(0)
+      expect(await tokenCount(s, 'access_token', b.client_id)).toBe(1)
     })
 
     it('requires client_id', async () => {

@@ -1,8 +1,17 @@
 import { describe, expect, it } from 'bun:test'
-import { startServer, storeFactories } from '../_harness.ts'
+import {
+  basic,
+  createClient,
+  errorOf,
+  postForm,
+  startServer,
+  storeFactories,
+  TOKEN_URL,
+  tokenCount,
+} from '../_harness.ts'
 import type { GrantHandler, Issuance } from '../../src/oauth2/grants/index.ts'
 import { InvalidGrant } from '../../src/protocol/errors.ts'
-import { TOKEN_URL, basic, createClient, errorOf, postForm, sharedServers, tokenCount } from './_setup.ts'
+import { sharedServers } from './_oauth2.ts'
 
 const CUSTOM = 'urn:gatehouse:test:custom'
 
@@ -48,7 +57,7 @@ for (const factory of storeFactories()) {
         authorization: basic(client.client_id, client.client_secret),
       })
       expect(await errorOf(res)).toMatchObject({ status: 400, error: 'invalid_request' })
-      expect(await tokenCount(s, client.client_id)).toBe(0)
+      expect(await tokenCount(s, 'access_token', client.client_id)).toBe(0)
     })
 
     it('refuses other content types, garbage and oversize bodies with a 4xx', async () => {
@@ -69,7 +78,7 @@ for (const factory of storeFactories()) {
 
       const big = await postForm(s.publicFetch, TOKEN_URL, `grant_type=client_credentials&scope=${'a'.repeat(2 << 20)}`, auth)
       expect(await errorOf(big)).toMatchObject({ status: 413, error: 'payload_too_large' })
-      expect(await tokenCount(s, client.client_id)).toBe(0)
+      expect(await tokenCount(s, 'access_token', client.client_id)).toBe(0)
     })
 
     it('lists the registered grant types and runs a registered custom grant', async () => {

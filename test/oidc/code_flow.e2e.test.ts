@@ -1,8 +1,23 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, storeFactories, type TestServer } from '../_harness.ts'
-import { AS, Browser, REDIRECT_URI, authorizeUrl, createCodeClient, locationOf, rp, runFlow, startFlowServer, via, type CodeClient, type FlowOptions } from '../flow/_flow.ts'
-import { introspect } from '../grants/_code.ts'
+import {
+  AS,
+  authorizeUrl,
+  Browser,
+  createCodeClient,
+  introspect,
+  ISSUER,
+  locationOf,
+  REDIRECT_URI,
+  rp,
+  runFlow,
+  startFlowServer,
+  storeFactories,
+  via,
+  type CodeClient,
+  type FlowOptions,
+  type TestServer,
+} from '../_harness.ts'
 
 const USERINFO = { ...AS, userinfo_endpoint: `${ISSUER}/userinfo` }
 

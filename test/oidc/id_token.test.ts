@@ -2,9 +2,19 @@ import { createHash } from 'node:crypto'
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
 import { decodeProtectedHeader } from 'jose'
-import { ISSUER, startServer, storeFactories, type TestServer } from '../_harness.ts'
+import {
+  createMintClient,
+  introspect,
+  issueCode,
+  ISSUER,
+  redeem,
+  startServer,
+  storeFactories,
+  verifyJwt,
+  type CodeClient,
+  type TestServer,
+} from '../_harness.ts'
 import { halfHash } from '../../src/oidc/hash_claim.ts'
-import { createCodeClient, introspect, issueCode, redeem, verifyJwt, type CodeClient } from '../grants/_code.ts'
 import type { AuthorizeSession } from '../../src/oauth2/authorize_session.ts'
 
 const PAIRWISE = {
@@ -24,7 +34,7 @@ for (const factory of storeFactories()) {
   describe(`ID tokens (${factory.name})`, () => {
     it('carries the authentication: iss sub aud exp iat auth_time rat nonce acr amr sid at_hash', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const now = Math.floor(s.clock() / 1000)
       const { tokens, claims } = await idTokenOf(s, client, {
         nonce: 'n-0123456789abcdef',
@@ -57,7 +67,7 @@ for (const factory of storeFactories()) {
 
     it('leaves out nonce, acr and amr when the authentication had none', async () => {
       const s = await startServer(factory)
-      const { claims } = await idTokenOf(s, await createCodeClient(s))
+      const { claims } = await idTokenOf(s, await createMintClient(s))
       expect(claims).not.toHaveProperty('nonce')
       expect(claims).not.toHaveProperty('acr')
       expect(claims).not.toHaveProperty('amr')
@@ -65,13 +75,13 @@ for (const factory of storeFactories()) {
 
     it('lives ttl.id_token', async () => {
       const s = await startServer(factory, { 'ttl.id_token': '15m' })
-      const { claims } = await idTokenOf(s, await createCodeClient(s))
+      const { claims } = await idTokenOf(s, await createMintClient(s))
       expect(claims.exp! - claims.iat!).toBe(900)
     })
 
     it('merges consent session.id_token claims without letting them override the reserved ones', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const forged = Object.fromEntries(
         ['iss', 'sub', 'aud', 'exp', 'iat', 'nbf', 'jti', 'auth_time', 'nonce', 'acr', 'amr', 'sid', 'at_hash', 'c_hash', 'rat', 'azp'].map((c) => [c, 'forged']),
       )
@@ -88,9 +98,9 @@ for (const factory of storeFactories()) {
 
     it('gives pairwise clients a pairwise sub per sector; introspection keeps the local subject', async () => {
       const s = await startServer(factory, PAIRWISE)
-      const a = await createCodeClient(s, { subject_type: 'pairwise', redirect_uris: ['https://rp-a.example/cb'] })
-      const b = await createCodeClient(s, { subject_type: 'pairwise', redirect_uris: ['https://rp-b.example/cb'] })
-      const pub = await createCodeClient(s)
+      const a = await createMintClient(s, { subject_type: 'pairwise', redirect_uris: ['https://rp-a.example/cb'] })
+      const b = await createMintClient(s, { subject_type: 'pairwise', redirect_uris: ['https://rp-b.example/cb'] })
+      const pub = await createMintClient(s)
       const redeemAt = async (client: CodeClient, uri: string) => {
         const code = await issueCode(s, client, { session: { redirect_uri: uri, effective_redirect_uri: uri } })
         return redeem(s, client, code, { redirectUri: uri })
@@ -105,14 +115,14 @@ for (const factory of storeFactories()) {
 
     it('uses force_subject_identifier for pairwise clients only, as Hydra does', async () => {
       const s = await startServer(factory, PAIRWISE)
-      const pairwise = await createCodeClient(s, { subject_type: 'pairwise', redirect_uris: ['https://rp.example/cb'] })
+      const pairwise = await createMintClient(s, { subject_type: 'pairwise', redirect_uris: ['https://rp.example/cb'] })
       const uri = 'https://rp.example/cb'
       const code = await issueCode(s, pairwise, { session: { redirect_uri: uri, effective_redirect_uri: uri, force_subject_identifier: 'forced-sub' } })
       const tokens = await redeem(s, pairwise, code, { redirectUri: uri })
       expect(oauth.getValidatedIdTokenClaims(tokens)!.sub).toBe('forced-sub')
       expect((await introspect(s, tokens.access_token)).sub).toBe('alice')
 
-      const pub = await createCodeClient(s)
+      const pub = await createMintClient(s)
       expect((await idTokenOf(s, pub, { force_subject_identifier: 'forced-sub' })).claims.sub).toBe('alice')
     })
   })

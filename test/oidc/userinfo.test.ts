@@ -1,19 +1,22 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
-import { ISSUER, startServer, storeFactories, type TestServer } from '../_harness.ts'
 import {
   AS,
-  USERINFO_URL,
   basic,
-  createCodeClient,
+  createMintClient,
   issueCode,
+  ISSUER,
   redeem,
   refresh,
   rp,
+  startServer,
+  storeFactories,
+  USERINFO_URL,
   verifyJwt,
   via,
   type CodeClient,
-} from '../grants/_code.ts'
+  type TestServer,
+} from '../_harness.ts'
 import type { AuthorizeSession } from '../../src/oauth2/authorize_session.ts'
 
 const CLAIMS = { email: 'alice@example.com', email_verified: true, name: 'Alice', sub: 'mallory', acr: 'forged' }
@@ -33,7 +36,7 @@ for (const factory of storeFactories()) {
   describe(`userinfo (${factory.name})`, () => {
     it('answers GET and POST with sub and the consent session.id_token claims, uncacheable', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const tokens = await login(s, client)
       const expected = { sub: 'alice', email: 'alice@example.com', email_verified: true, name: 'Alice' }
       for (const method of ['GET', 'POST']) {
@@ -52,7 +55,7 @@ for (const factory of storeFactories()) {
         'oidc.subject_identifiers.pairwise.salt': 'pairwise-salt-0123456789',
       })
       const uri = 'https://rp.example/cb'
-      const client = await createCodeClient(s, { subject_type: 'pairwise', redirect_uris: [uri] })
+      const client = await createMintClient(s, { subject_type: 'pairwise', redirect_uris: [uri] })
       const code = await issueCode(s, client, { session: { redirect_uri: uri, effective_redirect_uri: uri } })
       const tokens = await redeem(s, client, code, { redirectUri: uri })
       const sub = oauth.getValidatedIdTokenClaims(tokens)!.sub
@@ -63,7 +66,7 @@ for (const factory of storeFactories()) {
 
     it('signs the answer when the client registered userinfo_signed_response_alg', async () => {
       const s = await startServer(factory, { 'keys.algorithms.id_token': 'RS256', 'keys.rsa_modulus_length': 2048 })
-      const client = await createCodeClient(s, { userinfo_signed_response_alg: 'RS256' })
+      const client = await createMintClient(s, { userinfo_signed_response_alg: 'RS256' })
       const tokens = await redeem(s, client, await issueCode(s, client, { session: { id_token_claims: CLAIMS } }))
       const res = await get(s, { authorization: `Bearer ${tokens.access_token}` })
       expect(res.status).toBe(200)
@@ -79,7 +82,7 @@ for (const factory of storeFactories()) {
 
     it('takes the access token from the Authorization header only (RFC 6750 §2.1)', async () => {
       const s = await startServer(factory)
-      const tokens = await login(s, await createCodeClient(s))
+      const tokens = await login(s, await createMintClient(s))
       const inQuery = await get(s, {}, `?access_token=${tokens.access_token}`)
       expect(await bearerError(inQuery)).toMatchObject({ status: 400, error: 'invalid_request' })
       const inBody = await s.publicFetch(USERINFO_URL, {
@@ -102,7 +105,7 @@ for (const factory of storeFactories()) {
 
     it('refuses unknown, expired, rotated and refresh tokens with 401 invalid_token', async () => {
       const s = await startServer(factory)
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const tokens = await login(s, client)
       const rotated = tokens.access_token
       const next = await refresh(s, client, tokens.refresh_token!)
@@ -118,7 +121,7 @@ for (const factory of storeFactories()) {
 
     it('requires the openid scope (403 insufficient_scope)', async () => {
       const s = await startServer(factory)
-      const tokens = await login(s, await createCodeClient(s), ['profile'])
+      const tokens = await login(s, await createMintClient(s), ['profile'])
       const res = await bearerError(await get(s, { authorization: `Bearer ${tokens.access_token}` }))
       expect(res).toMatchObject({ status: 403, error: 'insufficient_scope' })
       expect(res.challenge).toContain('scope="openid"')

@@ -1,15 +1,13 @@
 import type { Plugin } from '../../src/plugins/api.ts'
-import { createLogger, type Logger } from '../../src/log.ts'
-import { startServer, type StoreFactory, type TestServer } from '../_harness.ts'
-
-export const TOKEN_URL = 'http://localhost/oauth2/token'
-export const INTROSPECT_URL = 'http://localhost/admin/oauth2/introspect'
-
-/** A logger that keeps every entry, to assert what was logged. */
-export function memoryLogger(): { logger: Logger; entries: Record<string, unknown>[] } {
-  const entries: Record<string, unknown>[] = []
-  return { logger: createLogger({ level: 'debug', write: (line) => entries.push(JSON.parse(line)) }), entries }
-}
+import {
+  basic,
+  memoryLogger,
+  startServer,
+  TOKEN_URL,
+  tokenCount,
+  type StoreFactory,
+  type TestServer,
+} from '../_harness.ts'
 
 export interface PluginServer extends TestServer {
   logs: Record<string, unknown>[]
@@ -29,45 +27,16 @@ export async function startWithPlugins(
   return { ...s, logs: entries }
 }
 
-export const basic = (id: string, secret: string) =>
-  `Basic ${btoa(`${encodeURIComponent(id)}:${encodeURIComponent(secret)}`)}`
-
-export type TestClient = { client_id: string; client_secret: string }
-
-/** A confidential client created through Ory's SDK. */
-export async function createClient(s: TestServer, body: Record<string, unknown> = {}): Promise<TestClient> {
-  const { data } = await s.hydra.oauth2.createOAuth2Client({
-    oAuth2Client: { grant_types: ['client_credentials'], response_types: ['none'], ...body },
-  })
-  return data as TestClient
-}
-
 /** POSTs a token request, authenticated with client_secret_basic when a client is given. */
-export function token(s: TestServer, form: Record<string, string>, client?: TestClient): Promise<Response> {
+export function token(s: TestServer, form: Record<string, string>, client?: { client_id: string; client_secret: string }): Promise<Response> {
   const headers: Record<string, string> = { 'content-type': 'application/x-www-form-urlencoded' }
   if (client) headers.authorization = basic(client.client_id, client.client_secret)
   return s.publicFetch(TOKEN_URL, { method: 'POST', headers, body: new URLSearchParams(form).toString() })
 }
 
-/** Admin introspection. */
-export async function introspect(s: TestServer, value: string): Promise<Record<string, unknown> & { active: boolean }> {
-  const res = await s.adminFetch(INTROSPECT_URL, {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded' },
-    body: new URLSearchParams({ token: value }).toString(),
-  })
-  return (await res.json()) as Record<string, unknown> & { active: boolean }
-}
-
-/** Status, `error` and `error_description` of an error response. */
-export async function errorOf(res: Response): Promise<{ status: number; error: string; description: string }> {
-  const body = (await res.json()) as { error: string; error_description: string }
-  return { status: res.status, error: body.error, description: body.error_description }
-}
-
 /** How many access and refresh tokens the store holds. */
 export async function tokenCounts(s: TestServer): Promise<{ access: number; refresh: number }> {
-  return { access: await s.store.tokens.count('access_token'), refresh: await s.store.tokens.count('refresh_token') }
+  return { access: await tokenCount(s, 'access_token'), refresh: await tokenCount(s, 'refresh_token') }
 }
 
 /** A promise that never settles: a hook that hangs. */

@@ -1,9 +1,19 @@
 import { describe, expect, it } from 'bun:test'
 import { decodeJwt } from 'jose'
 import { AccessDenied, definePlugin, type TokenClaimsContext } from 'gatehouse/plugin'
-import { storeFactories } from '../_harness.ts'
-import { createCodeClient, issueCode, redeem, refresh, verifyJwt, USERINFO_URL } from '../grants/_code.ts'
-import { createClient, errorOf, introspect, never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
+import {
+  createClient,
+  createMintClient,
+  errorOf,
+  introspect,
+  issueCode,
+  redeem,
+  refresh,
+  storeFactories,
+  USERINFO_URL,
+  verifyJwt,
+} from '../_harness.ts'
+import { never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
 
 const seen: TokenClaimsContext[] = []
 
@@ -63,7 +73,7 @@ for (const factory of storeFactories()) {
 
     it('adds ID-token claims to the code grant ID token, to userinfo and again on refresh', async () => {
       const s = await startWithPlugins(factory, [tenant])
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const code = await issueCode(s, client, { session: { id_token_claims: { email: 'alice@example.com' } } })
       const tokens = await redeem(s, client, code)
       const id = await verifyJwt(s, tokens.id_token!)
@@ -116,7 +126,7 @@ for (const factory of storeFactories()) {
 
       it('leaves a redeemed code unissued when the hook fails: no access, refresh or ID token stored', async () => {
         const s = await startWithPlugins(factory, [misbehaving('bad-plugin', () => ({ idToken: { at_hash: 'x' } }))])
-        const client = await createCodeClient(s)
+        const client = await createMintClient(s)
         const code = await issueCode(s, client)
         const res = await token(s, { grant_type: 'authorization_code', code, redirect_uri: 'http://localhost/cb' }, client)
         expect((await errorOf(res)).error).toBe('server_error')

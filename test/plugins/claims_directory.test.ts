@@ -3,9 +3,18 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { PluginError } from '../../src/plugins/plugin_error.ts'
-import { startServer, storeFactories } from '../_harness.ts'
-import { createCodeClient, issueCode, redeem, USERINFO_URL, verifyJwt } from '../grants/_code.ts'
-import { errorOf, introspect, startWithPlugins, token } from './_plugins.ts'
+import {
+  createMintClient,
+  errorOf,
+  introspect,
+  issueCode,
+  redeem,
+  startServer,
+  storeFactories,
+  USERINFO_URL,
+  verifyJwt,
+} from '../_harness.ts'
+import { startWithPlugins, token } from './_plugins.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-claims-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))
@@ -35,7 +44,7 @@ for (const factory of storeFactories()) {
       startWithPlugins(factory, [], { plugins: [{ name: 'claims-directory', options }] })
 
     async function idTokenAndUserinfo(s: Awaited<ReturnType<typeof start>>, scope = ['openid', 'email', 'profile']) {
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const tokens = await redeem(s, client, await issueCode(s, client, { scope }))
       const userinfo = await (await s.publicFetch(USERINFO_URL, { headers: { authorization: `Bearer ${tokens.access_token}` } })).json()
       return { tokens, id: await verifyJwt(s, tokens.id_token!), userinfo: userinfo as Record<string, unknown> }
@@ -81,7 +90,7 @@ for (const factory of storeFactories()) {
       expect((await idTokenAndUserinfo(s)).userinfo.email).toBe('alice@example.com')
       expect(lookups - before).toBe(1)
 
-      const bob = await createCodeClient(s)
+      const bob = await createMintClient(s)
       const tokens = await redeem(s, bob, await issueCode(s, bob, { session: { subject: 'bob' } }))
       expect((await verifyJwt(s, tokens.id_token!)).sub).toBe('bob')
 
@@ -94,7 +103,7 @@ for (const factory of storeFactories()) {
     it('fails the token request with server_error when the endpoint fails and nothing is cached', async () => {
       status = 500
       const s = await start({ url: `http://127.0.0.1:${directory.port}/claims/{subject}`, headers: { authorization: 'Bearer dir-key' } })
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       const code = await issueCode(s, client)
       const res = await token(s, { grant_type: 'authorization_code', code, redirect_uri: 'http://localhost/cb' }, client)
       expect(await errorOf(res)).toMatchObject({ status: 500, error: 'server_error' })

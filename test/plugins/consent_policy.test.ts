@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'bun:test'
 import { definePlugin, OAuthError, type ConsentContext, type ConsentDecision } from 'gatehouse/plugin'
-import { storeFactories, startServer } from '../_harness.ts'
 import {
   acceptLogin,
   authorizeUrl,
@@ -8,13 +7,16 @@ import {
   challengeOf,
   CONSENT_URL,
   createCodeClient,
-  LOGIN_URL,
   locationOf,
+  LOGIN_URL,
+  memoryLogger,
   REDIRECT_URI,
   responseParams,
   runFlow,
-} from '../flow/_flow.ts'
-import { memoryLogger, never } from './_plugins.ts'
+  startServer,
+  storeFactories,
+} from '../_harness.ts'
+import { never } from './_plugins.ts'
 
 const seen: ConsentContext[] = []
 let verdicts: ((c: ConsentContext) => unknown)[] = []

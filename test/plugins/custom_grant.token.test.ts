@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import { definePlugin, InvalidGrant, Type, type GrantRequest } from 'gatehouse/plugin'
-import { startServer, storeFactories } from '../_harness.ts'
-import { createClient, errorOf, introspect, never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
+import { createClient, errorOf, introspect, startServer, storeFactories } from '../_harness.ts'
+import { never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
 
 const MAGIC = 'urn:example:grant-type:magic-link'
 const requests: GrantRequest[] = []

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
 import { FIRST_PARTY_PLUGINS } from '../../plugins/index.ts'
+import { ROOT } from '../_harness.ts'
 
-const ROOT = join(import.meta.dir, '..', '..')
 const read = (path: string) => Bun.file(join(ROOT, path)).text()
 
 describe('PLUGINS.md', () => {

@@ -6,8 +6,8 @@ import { definePlugin, Type, type PluginApi } from 'gatehouse/plugin'
 import * as sdk from '../../src/plugins/api.ts'
 import { loadConfig } from '../../src/config/load.ts'
 import { PluginError } from '../../src/plugins/plugin_error.ts'
-import { startServer, storeFactories, type StoreFactory } from '../_harness.ts'
-import { createClient, errorOf, introspect, startWithPlugins, token } from './_plugins.ts'
+import { createClient, errorOf, introspect, startServer, storeFactories, type StoreFactory } from '../_harness.ts'
+import { startWithPlugins, token } from './_plugins.ts'
 
 const dir = mkdtempSync(join(tmpdir(), 'gatehouse-plugins-'))
 afterAll(() => rmSync(dir, { recursive: true, force: true }))

@@ -1,8 +1,16 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import { exportJWK, generateKeyPair, SignJWT } from 'jose'
-import { storeFactories } from '../_harness.ts'
-import { createCodeClient, issueCode, redeem } from '../grants/_code.ts'
-import { createClient, errorOf, introspect, startWithPlugins, token, type TestClient } from './_plugins.ts'
+import {
+  createClient,
+  createMintClient,
+  errorOf,
+  introspect,
+  issueCode,
+  redeem,
+  storeFactories,
+  type TestClient,
+} from '../_harness.ts'
+import { startWithPlugins, token } from './_plugins.ts'
 
 const GRANT = 'urn:ietf:params:oauth:grant-type:token-exchange'
 const AT = 'urn:ietf:params:oauth:token-type:access_token'
@@ -38,7 +46,7 @@ for (const factory of storeFactories()) {
     async function setup(extra: Record<string, unknown> = {}) {
       const s = await startWithPlugins(factory, [], pluginConfig(extra))
       const exchanger = await createClient(s, { grant_types: [GRANT, 'refresh_token'], scope: 'read write', audience: ['https://api.test'] })
-      const user = await createCodeClient(s, { scope: 'openid offline_access read write' })
+      const user = await createMintClient(s, { scope: 'openid offline_access read write' })
       const tokens = await redeem(s, user, await issueCode(s, user, { scope: ['openid', 'read'] }))
       const exchange = (form: Record<string, string>, client: TestClient = exchanger) => token(s, { grant_type: GRANT, ...form }, client)
       return { s, exchanger, user, tokens, exchange }

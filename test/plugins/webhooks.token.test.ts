@@ -1,8 +1,17 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import { definePlugin } from 'gatehouse/plugin'
-import { storeFactories } from '../_harness.ts'
-import { createCodeClient, issueCode, redeem, refresh, verifyJwt } from '../grants/_code.ts'
-import { createClient, errorOf, introspect, never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
+import {
+  createClient,
+  createMintClient,
+  errorOf,
+  introspect,
+  issueCode,
+  redeem,
+  refresh,
+  storeFactories,
+  verifyJwt,
+} from '../_harness.ts'
+import { never, startWithPlugins, token, tokenCounts } from './_plugins.ts'
 
 interface Received {
   path: string
@@ -138,7 +147,7 @@ for (const factory of storeFactories()) {
           ? json({ session: { access_token: { from: 'refresh' }, id_token: { nick: 'r' } } })
           : json({ session: { access_token: { from: 'token' }, id_token: { nick: 't', sub: 'mallory' } } })
       const s = await start({ 'oauth2.token_hook': hookUrl('/token'), 'oauth2.refresh_token_hook': hookUrl('/refresh') })
-      const client = await createCodeClient(s)
+      const client = await createMintClient(s)
       received.length = 0
       const tokens = await redeem(s, client, await issueCode(s, client, { session: { id_token_claims: { email: 'a@x' } } }))
       expect(received.map((r) => r.path)).toEqual(['/token'])
