@@ -74,7 +74,8 @@ const callGrantHandler = async (t: Received & { grantType: string; params: Param
 
 const runTokenHooks = async ({ ctx, decision, params, requestedAt }: Received & { decision: Decision; params: Params }) => {
   const { grantType, client, issuance } = decision
-  return { decision: { ...decision, issuance: await ctx.tokenHooks.apply({ grantType, client, issuance, params, requestedAt }) } }
+  const hooked = await ctx.tokenHooks.apply({ grantType, client, issuance, params, requestedAt })
+  return hooked === issuance ? undefined : { decision: { ...decision, issuance: hooked } }
 }
 
 const mint = async ({ ctx, decision }: Received & { decision: Decision }) => ({ response: await mintTokens(ctx, decision) })

@@ -16,7 +16,9 @@ function chain<I extends object, T extends object>(steps: readonly Step<object, 
     async run(initial) {
       const t: object = { ...initial }
       for (const step of steps) {
-        const added = await step(t)
+        const result = step(t)
+        // A step that returns at once is not awaited: each await is a turn of the event loop.
+        const added = result instanceof Promise ? await result : result
         if (added) Object.assign(t, added)
       }
       return t as T
