@@ -367,7 +367,7 @@ export const ConfigSchema = Type.Object(
           {
             disallow_private_ip_ranges: Bool(
               false,
-              'Refuse outbound calls (jwks_uri, webhooks, back-channel logout) to private, loopback and ' +
+              'Refuse outbound calls (jwks_uri, request_uri, webhooks, back-channel logout) to private, loopback and ' +
                 'link-local addresses.',
             ),
             private_ip_exception_urls: StrList('Exact URLs exempt from disallow_private_ip_ranges.'),
