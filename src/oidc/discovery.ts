@@ -1,3 +1,4 @@
+import { PROMPT_VALUES } from '../oauth2/checks/check_prompt.ts'
 import { REQUEST_OBJECT_SIGNING_ALGS } from '../oauth2/checks/check_request_object.ts'
 import { CLIENT_AUTH_METHOD_NAMES } from '../oauth2/client_auth/index.ts'
 import { CLIENT_SECRET_JWT_ALGS } from '../oauth2/client_auth/client_secret_jwt.ts'
@@ -88,6 +89,7 @@ export const authorizationEndpointMetadata: DiscoveryContribution = {
     response_modes_supported: ['query', 'fragment', 'form_post'],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
+    prompt_values_supported: [...PROMPT_VALUES],
     claims_parameter_supported: false,
   }),
 }
