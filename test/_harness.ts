@@ -16,6 +16,7 @@ import { loadPlugins, type LoadPluginsOptions } from '../src/plugins/loader.ts'
 import { loadConfig } from '../src/config/load.ts'
 import type { Config } from '../src/config/schema.ts'
 import type { HttpApp } from '../src/http/app_shell.ts'
+import { OAuthError } from '../src/protocol/errors.ts'
 import { migrate } from '../src/store/migrate.ts'
 import { PostgresDriver } from '../src/store/postgres/driver.ts'
 import { SqliteDriver } from '../src/store/sqlite/driver.ts'
@@ -345,6 +346,16 @@ export async function expectError(res: Response, status: number, error: string, 
   expect({ status: res.status, error: body.error }).toEqual({ status, error })
   if (describes) expect(body.error_description).toMatch(describes)
   return body.error_description ?? ''
+}
+
+/** The OAuthError a call that must fail rejects with (asserting that it is one). */
+export async function rejectionOf(p: Promise<unknown>): Promise<OAuthError> {
+  const err = await p.then(
+    () => null,
+    (e: unknown) => e,
+  )
+  expect(err).toBeInstanceOf(OAuthError)
+  return err as OAuthError
 }
 
 /** The status and body of an SDK call that must fail (axios rejects every non-2xx answer). */

@@ -34,7 +34,8 @@ const GRANT_TYPES = [
   'urn:ietf:params:oauth:grant-type:jwt-bearer',
   'urn:ietf:params:oauth:grant-type:device_code',
 ]
-const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512']
+/** Signature algorithms a client may register for the JWTs it signs (client assertions, request objects). */
+export const ASYMMETRIC_ALGS = ['RS256', 'RS384', 'RS512', 'PS256', 'PS384', 'PS512', 'ES256', 'ES384', 'ES512']
 const HMAC_ALGS = ['HS256', 'HS384', 'HS512']
 const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k']
 const UNSAFE_SCHEMES = ['javascript:', 'data:', 'vbscript:', 'file:']

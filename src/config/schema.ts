@@ -158,6 +158,10 @@ export const ConfigSchema = Type.Object(
           'Gatehouse’s own URLs.',
         ),
         login: OptionalUrl('Login app URL; receives ?login_challenge=.'),
+        registration: OptionalUrl(
+          'Registration app URL; receives ?login_challenge= instead of urls.login when the authorization request asks ' +
+            'for prompt=registration or prompt=create. Defaults to urls.login.',
+        ),
         consent: OptionalUrl('Consent app URL; receives ?consent_challenge=.'),
         logout: OptionalUrl('Logout app URL; receives ?logout_challenge=.'),
         error: OptionalUrl(
@@ -367,7 +371,7 @@ export const ConfigSchema = Type.Object(
           {
             disallow_private_ip_ranges: Bool(
               false,
-              'Refuse outbound calls (jwks_uri, webhooks, back-channel logout) to private, loopback and ' +
+              'Refuse outbound calls (jwks_uri, request_uri, webhooks, back-channel logout) to private, loopback and ' +
                 'link-local addresses.',
             ),
             private_ip_exception_urls: StrList('Exact URLs exempt from disallow_private_ip_ranges.'),

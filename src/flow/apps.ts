@@ -17,12 +17,19 @@ export const builtinPageActive = (config: Config, page: BuiltinPage): boolean =>
 export const builtinPageUrl = (config: Config, publicUrl: string, page: BuiltinPage): string =>
   builtinPageActive(config, page) ? `${publicUrl}${BUILTIN_PAGE_PATHS[page]}` : ''
 
-/** The login, consent and logout apps the flow sends the browser to; '' where there is none. */
-export type FlowApps = Readonly<Record<BuiltinPage, string>>
+/** The login, registration, consent and logout apps the flow sends the browser to; '' where there is none. */
+export type FlowApps = Readonly<Record<BuiltinPage | 'registration', string>>
 
-/** `urls.login`, `urls.consent` and `urls.logout`, with the built-in pages standing in for unset ones under --dev. */
-export const flowApps = (config: Config, publicUrl: string): FlowApps => ({
-  login: config.urls.login || builtinPageUrl(config, publicUrl, 'login'),
-  consent: config.urls.consent || builtinPageUrl(config, publicUrl, 'consent'),
-  logout: config.urls.logout || builtinPageUrl(config, publicUrl, 'logout'),
-})
+/**
+ * `urls.login`, `urls.consent` and `urls.logout`, with the built-in pages standing in for unset ones under --dev, and
+ * `urls.registration`, which defaults to the login app (as in Hydra).
+ */
+export function flowApps(config: Config, publicUrl: string): FlowApps {
+  const login = config.urls.login || builtinPageUrl(config, publicUrl, 'login')
+  return {
+    login,
+    registration: config.urls.registration || login,
+    consent: config.urls.consent || builtinPageUrl(config, publicUrl, 'consent'),
+    logout: config.urls.logout || builtinPageUrl(config, publicUrl, 'logout'),
+  }
+}

@@ -1,5 +1,6 @@
 import type { FlowContext } from './context.ts'
 import type { AuthorizationRequest } from '../oauth2/checks/authorization_request.ts'
+import { asksForRegistration } from '../oauth2/checks/check_prompt.ts'
 import { InvalidRequest, ServerError, LoginRequired } from '../protocol/errors.ts'
 import type { LoginSessionRow } from '../store/types.ts'
 import type { Browser } from './browser.ts'
@@ -45,7 +46,7 @@ export async function requestLogin(ctx: FlowContext, r: AuthorizationRequest, br
     throw LoginRequired.with({ hint: "Prompt 'none' was requested, but no existing login session was found." })
   }
   // Under --dev without a login app of the operator's, the built-in development page.
-  const loginUrl = ctx.apps.login
+  const loginUrl = asksForRegistration(r.prompt) ? ctx.apps.registration : ctx.apps.login
   if (!loginUrl) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.login is not configured.' }) }
 
   const now = ctx.clock()

@@ -11,6 +11,7 @@ import { checkPkce } from './checks/check_pkce.ts'
 import { checkPrompt } from './checks/check_prompt.ts'
 import { checkRedirectUri } from './checks/check_redirect_uri.ts'
 import { checkRequestObject } from './checks/check_request_object.ts'
+import { checkRequestUri } from './checks/check_request_uri.ts'
 import { checkResponseMode } from './checks/check_response_mode.ts'
 import { checkResponseType } from './checks/check_response_type.ts'
 import { checkScope } from './checks/check_scope.ts'
@@ -23,14 +24,16 @@ import type { Outcome } from '../protocol/outcome.ts'
 export type Interaction = (r: AuthorizationRequest) => Promise<Outcome>
 
 /**
- * The checks, in order. The first two decide whether the redirect URI can be trusted: errors before that go to
- * the error page, errors after it to the client.
+ * The checks, in order. Those up to checkRedirectUri decide whether the redirect URI can be trusted: errors before
+ * it go to the error page, errors after it to the client. A request object replaces the parameters before the
+ * redirect URI is read from them.
  */
 const CHECKS: readonly Check[] = [
   checkClientId,
+  checkRequestUri,
+  checkRequestObject,
   checkRedirectUri,
   checkResponseMode,
-  checkRequestObject,
   checkResponseType,
   checkState,
   checkScope,

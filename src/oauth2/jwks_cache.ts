@@ -1,6 +1,6 @@
 import { createLocalJWKSet, errors as joseErrors, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
 import type { Clock } from '../util/clock.ts'
-import { assertOutboundAllowed, type OutboundPolicy } from '../util/outbound_guard.ts'
+import { assertOutboundAllowed, readLimited, type OutboundPolicy } from '../util/outbound_guard.ts'
 import { InvalidClient, OAuthError } from '../protocol/errors.ts'
 import { isRecord } from '../protocol/json.ts'
 
@@ -110,7 +110,7 @@ export class JwksCache {
         await res.body?.cancel()
         throw unavailable(`jwks_uri answered ${res.status}`)
       }
-      body = await readLimited(res, this.#maxBytes)
+      body = await readLimited(res, this.#maxBytes, () => unavailable('jwks_uri response is too large'))
     } catch (err) {
       if (err instanceof OAuthError) throw err
       throw unavailable(signal.aborted ? 'jwks_uri timed out' : `jwks_uri fetch failed: ${(err as Error).message}`)
@@ -127,26 +127,4 @@ export class JwksCache {
     }
     return { keys } as JSONWebKeySet
   }
-}
-
-async function readLimited(res: Response, max: number): Promise<string> {
-  if (Number(res.headers.get('content-length') ?? 0) > max) {
-    await res.body?.cancel()
-    throw unavailable('jwks_uri response is too large')
-  }
-  if (!res.body) return ''
-  const reader = res.body.getReader()
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for (;;) {
-    const { done, value } = await reader.read()
-    if (done) break
-    size += value.byteLength
-    if (size > max) {
-      await reader.cancel()
-      throw unavailable('jwks_uri response is too large')
-    }
-    chunks.push(value)
-  }
-  return new TextDecoder().decode(Buffer.concat(chunks))
 }

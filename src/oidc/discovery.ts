@@ -1,3 +1,5 @@
+import { PROMPT_VALUES } from '../oauth2/checks/check_prompt.ts'
+import { REQUEST_OBJECT_SIGNING_ALGS } from '../oauth2/checks/check_request_object.ts'
 import { CLIENT_AUTH_METHOD_NAMES } from '../oauth2/client_auth/index.ts'
 import { CLIENT_SECRET_JWT_ALGS } from '../oauth2/client_auth/client_secret_jwt.ts'
 import { PRIVATE_KEY_JWT_ALGS } from '../oauth2/client_auth/private_key_jwt.ts'
@@ -87,9 +89,22 @@ export const authorizationEndpointMetadata: DiscoveryContribution = {
     response_modes_supported: ['query', 'fragment', 'form_post'],
     code_challenge_methods_supported: ['S256'],
     authorization_response_iss_parameter_supported: true,
-    request_parameter_supported: false,
-    request_uri_parameter_supported: false,
+    prompt_values_supported: [...PROMPT_VALUES],
     claims_parameter_supported: false,
+  }),
+}
+
+/**
+ * Request objects by value and by reference (RFC 9101, OIDC Core §6), a request_uri only when the client registered it
+ * (OIDC Discovery 1.0 §3).
+ */
+export const requestObjectMetadata: DiscoveryContribution = {
+  feature: 'request_object',
+  metadata: () => ({
+    request_parameter_supported: true,
+    request_uri_parameter_supported: true,
+    require_request_uri_registration: true,
+    request_object_signing_alg_values_supported: [...REQUEST_OBJECT_SIGNING_ALGS],
   }),
 }
 
@@ -112,7 +127,7 @@ export const logoutMetadata: DiscoveryContribution = {
  * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
  * the admin API only.
  */
-export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata, logoutMetadata]
+export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata, requestObjectMetadata, logoutMetadata]
 
 /**
  * Merges contributions: lists are united in order without duplicates; a scalar set twice must agree,

@@ -1,4 +1,4 @@
-import { assertOutboundAllowed } from '../util/outbound_guard.ts'
+import { assertOutboundAllowed, readLimited } from '../util/outbound_guard.ts'
 import type { OAuth2Client } from '../protocol/client.ts'
 import type { Config } from '../config/schema.ts'
 import type { CoreContext } from '../protocol/context.ts'
@@ -126,18 +126,6 @@ function refreshHookBody(ctx: CoreContext, draft: TokenHookDraft) {
   }
 }
 
-async function readLimited(res: Response): Promise<string> {
-  if (Number(res.headers.get('content-length') ?? 0) > MAX_HOOK_RESPONSE) throw new Error('the answer exceeds 5 MiB')
-  const chunks: Uint8Array[] = []
-  let size = 0
-  for await (const chunk of res.body ?? []) {
-    size += chunk.byteLength
-    if (size > MAX_HOOK_RESPONSE) throw new Error('the answer exceeds 5 MiB')
-    chunks.push(chunk)
-  }
-  return Buffer.concat(chunks).toString('utf8')
-}
-
 function applyAnswer(ctx: CoreContext, target: Target, draft: TokenHookDraft, text: string): void {
   let body: unknown
   try {
@@ -169,7 +157,7 @@ function webhook(target: Target, bodyOf: (ctx: CoreContext, draft: TokenHookDraf
         redirect: 'manual',
         signal,
       })
-      if (res.status === 200) return applyAnswer(ctx, target, draft, await readLimited(res))
+      if (res.status === 200) return applyAnswer(ctx, target, draft, await readLimited(res, MAX_HOOK_RESPONSE, () => new Error('the answer exceeds 5 MiB')))
       await res.body?.cancel()
       if (res.status === 204) return
       if (res.status === 403) throw AccessDenied.with({ hint: `The ${target.name} denied the request.` })

@@ -10,8 +10,8 @@ function addParam(params: Params, key: string, value: string) {
   params.set(key, value)
 }
 
-/** Parameters of a query string; a parameter given twice is an error. */
-export function parseParams(search: URLSearchParams): Params {
+/** Parameters of a query string (or any name-value pairs); a parameter given twice is an error. */
+export function parseParams(search: Iterable<[string, string]>): Params {
   const params: Params = new Map()
   for (const [key, value] of search) addParam(params, key, value)
   return params

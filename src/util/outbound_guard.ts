@@ -61,3 +61,29 @@ export async function assertOutboundAllowed(policy: OutboundPolicy, url: string)
     throw new Error(`${host} resolves to ${refused}, a private address (clients.http.disallow_private_ip_ranges)`)
   }
 }
+
+/**
+ * The body of an outbound response as text, refusing one larger than `maxBytes` whether announced (Content-Length)
+ * or streamed: the read stops there and `tooLarge()` is thrown.
+ */
+export async function readLimited(res: Response, maxBytes: number, tooLarge: () => Error): Promise<string> {
+  if (Number(res.headers.get('content-length') ?? 0) > maxBytes) {
+    await res.body?.cancel()
+    throw tooLarge()
+  }
+  if (!res.body) return ''
+  const reader = res.body.getReader()
+  const chunks: Uint8Array[] = []
+  let size = 0
+  for (;;) {
+    const { done, value } = await reader.read()
+    if (done) break
+    size += value.byteLength
+    if (size > maxBytes) {
+      await reader.cancel()
+      throw tooLarge()
+    }
+    chunks.push(value)
+  }
+  return new TextDecoder().decode(Buffer.concat(chunks))
+}

@@ -35,11 +35,9 @@ for (const factory of storeFactories()) {
       ['a malformed scope', { scope: 'openid "quoted"' }, 'invalid_scope'],
       ['an audience the client may not request', { audience: 'https://api.other.test' }, 'invalid_request'],
       ['a 7-character nonce', { nonce: '1234567' }, 'invalid_request'],
-      ['an unknown prompt', { prompt: 'create' }, 'invalid_request'],
+      ['an unknown prompt', { prompt: 'signup' }, 'invalid_request'],
       ['prompt=none with login', { prompt: 'none login' }, 'invalid_request'],
       ['a negative max_age', { max_age: '-1' }, 'invalid_request'],
-      ['a request object', { request: 'eyJhbGciOiJub25lIn0.e30.' }, 'request_not_supported'],
-      ['a request_uri', { request_uri: 'https://client.test/request.jwt' }, 'request_uri_not_supported'],
       ['an unknown response_mode', { response_mode: 'web_message' }, 'invalid_request'],
       ['an invalid id_token_hint', { id_token_hint: 'not.a.jwt' }, 'invalid_request'],
     ]

@@ -1,8 +1,8 @@
 import { afterAll, describe, expect, it } from 'bun:test'
 import { exportJWK, generateKeyPair, jwtVerify, SignJWT, type JWK } from 'jose'
-import { OAuthError } from '../../src/protocol/errors.ts'
 import { JwksCache } from '../../src/oauth2/jwks_cache.ts'
 import { manualClock } from '../../src/util/clock.ts'
+import { rejectionOf } from '../_harness.ts'
 
 async function keyPair(kid: string) {
   const { privateKey, publicKey } = await generateKeyPair('ES256', { extractable: true })
@@ -30,15 +30,6 @@ let path = 0
 const uri = () => `http://127.0.0.1:${server.port}/jwks/${path++}`
 const serveKeys = (...keys: JWK[]) => {
   respond = () => Response.json({ keys })
-}
-
-async function failure(p: Promise<unknown>): Promise<OAuthError> {
-  const err = await p.then(
-    () => null,
-    (e: unknown) => e,
-  )
-  expect(err).toBeInstanceOf(OAuthError)
-  return err as OAuthError
 }
 
 describe('jwks cache', () => {
@@ -94,7 +85,7 @@ describe('jwks cache', () => {
   it('rejects an answer other than 200 with invalid_client', async () => {
     const key = await keyPair('a')
     respond = () => Response.json({ keys: [key.jwk] }, { status: 503 })
-    const err = await failure(jwtVerify(await sign(key), new JwksCache(manualClock()).resolver(uri())))
+    const err = await rejectionOf(jwtVerify(await sign(key), new JwksCache(manualClock()).resolver(uri())))
     expect([err.status, err.error, err.debug]).toEqual([401, 'invalid_client', 'jwks_uri answered 503'])
   })
 
@@ -102,7 +93,7 @@ describe('jwks cache', () => {
     const key = await keyPair('a')
     for (const body of ['not json', '{"keys":"x"}', '[]', '{"keys":[1]}']) {
       respond = () => new Response(body, { headers: { 'content-type': 'application/json' } })
-      const err = await failure(jwtVerify(await sign(key), new JwksCache(manualClock()).resolver(uri())))
+      const err = await rejectionOf(jwtVerify(await sign(key), new JwksCache(manualClock()).resolver(uri())))
       expect([err.status, err.error]).toEqual([401, 'invalid_client'])
     }
   })
@@ -111,7 +102,7 @@ describe('jwks cache', () => {
     const key = await keyPair('a')
     const big = JSON.stringify({ keys: [key.jwk], padding: 'x'.repeat(4096) })
     respond = () => new Response(big, { headers: { 'content-type': 'application/json' } })
-    let err = await failure(jwtVerify(await sign(key), new JwksCache(manualClock(), { maxBytes: 1024 }).resolver(uri())))
+    let err = await rejectionOf(jwtVerify(await sign(key), new JwksCache(manualClock(), { maxBytes: 1024 }).resolver(uri())))
     expect([err.status, err.error, err.debug]).toEqual([401, 'invalid_client', 'jwks_uri response is too large'])
     respond = () =>
       new Response(
@@ -122,7 +113,7 @@ describe('jwks cache', () => {
           },
         }),
       )
-    err = await failure(jwtVerify(await sign(key), new JwksCache(manualClock(), { maxBytes: 1024 }).resolver(uri())))
+    err = await rejectionOf(jwtVerify(await sign(key), new JwksCache(manualClock(), { maxBytes: 1024 }).resolver(uri())))
     expect(err.debug).toBe('jwks_uri response is too large')
   })
 
@@ -130,7 +121,7 @@ describe('jwks cache', () => {
     const key = await keyPair('a')
     const { promise: answer, resolve } = Promise.withResolvers<Response>()
     respond = () => answer
-    const err = await failure(jwtVerify(await sign(key), new JwksCache(manualClock(), { timeoutMs: 50 }).resolver(uri())))
+    const err = await rejectionOf(jwtVerify(await sign(key), new JwksCache(manualClock(), { timeoutMs: 50 }).resolver(uri())))
     resolve(Response.json({ keys: [key.jwk] }))
     expect([err.status, err.error, err.debug]).toEqual([401, 'invalid_client', 'jwks_uri timed out'])
   })
@@ -138,7 +129,7 @@ describe('jwks cache', () => {
   it('rejects a jwks_uri that is not an http(s) URL', async () => {
     const key = await keyPair('a')
     for (const u of ['not a url', 'file:///etc/passwd']) {
-      const err = await failure(jwtVerify(await sign(key), new JwksCache(manualClock()).resolver(u)))
+      const err = await rejectionOf(jwtVerify(await sign(key), new JwksCache(manualClock()).resolver(u)))
       expect([err.status, err.error]).toEqual([401, 'invalid_client'])
     }
   })

@@ -6,7 +6,10 @@ import type { ResponseMode } from '../response_modes/index.ts'
 /** An authorization request (RFC 6749 §4.1.1, OIDC Core §3.1.2.1) as the checks validate it, one field at a time. */
 export interface AuthorizationRequest {
   readonly ctx: OAuth2Context
-  readonly params: Params
+  /** The query or form; once a request object is verified, its parameters instead (RFC 9101 §6.3). */
+  params: Params
+  /** The request object fetched from `request_uri` (RFC 9101 §5.2), verified as a `request` by value is. */
+  fetchedRequestObject: string | null
   /** When the request arrived (epoch ms). */
   readonly requestedAt: number
   client?: OAuth2Client
@@ -33,6 +36,7 @@ export type Check = (r: AuthorizationRequest) => void | Promise<void>
 export const newAuthorizationRequest = (ctx: OAuth2Context, params: Params, requestedAt: number): AuthorizationRequest => ({
   ctx,
   params,
+  fetchedRequestObject: null,
   requestedAt,
   responseMode: 'query',
   // Known from the start so that every error response echoes it (RFC 6749 §4.1.2.1).

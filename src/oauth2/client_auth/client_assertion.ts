@@ -6,6 +6,7 @@ import type { ClientRecord } from '../../protocol/services.ts'
 import { seconds } from '../../util/clock.ts'
 import { InvalidClient, OAuthError } from '../../protocol/errors.ts'
 import type { ClientAuthInput } from '../types.ts'
+import { signatureFailure } from '../client_keys.ts'
 
 /** RFC 7523 §2.2: the `client_assertion_type` of a JWT client assertion. */
 export const JWT_BEARER_ASSERTION_TYPE = 'urn:ietf:params:oauth:client-assertion-type:jwt-bearer'
@@ -141,12 +142,5 @@ function assertionError(err: unknown): OAuthError {
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
     return fail(`The client assertion claim "${err.claim}" is invalid: ${err.reason.replaceAll('_', ' ')}.`)
   }
-  if (err instanceof joseErrors.JWKSNoMatchingKey || err instanceof joseErrors.JWKSMultipleMatchingKeys) {
-    return fail('No unique key of the client matches the client assertion header.')
-  }
-  if (err instanceof joseErrors.JWSSignatureVerificationFailed) return fail('The client assertion signature is invalid.')
-  if (err instanceof joseErrors.JOSEError || err instanceof TypeError) {
-    return fail('The client assertion could not be verified.').with({ debug: (err as Error).message })
-  }
-  throw err
+  return InvalidClient.with(signatureFailure(err, 'client assertion'))
 }

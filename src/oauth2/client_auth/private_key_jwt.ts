@@ -1,6 +1,7 @@
-import { createLocalJWKSet, type JSONWebKeySet, type JWTVerifyGetKey } from 'jose'
+import type { JWTVerifyGetKey } from 'jose'
 import type { OAuth2Context } from '../context.ts'
 import type { ClientRecord } from '../../protocol/services.ts'
+import { clientKeys } from '../client_keys.ts'
 import { InvalidClient } from '../../protocol/errors.ts'
 import type { ClientAuthMethodHandler } from '../types.ts'
 import { assertionClientId, carriesAssertion, isHmacAssertion, verifyClientAssertion } from './client_assertion.ts'
@@ -20,16 +21,9 @@ export const PRIVATE_KEY_JWT_ALGS = [
   'Ed25519',
 ] as const
 
-const localSets = new WeakMap<object, JWTVerifyGetKey>()
-
-async function clientKeys(ctx: OAuth2Context, record: ClientRecord): Promise<JWTVerifyGetKey> {
-  const { jwks, jwks_uri } = record.client
-  if (jwks && Array.isArray(jwks.keys) && jwks.keys.length > 0) {
-    let local = localSets.get(jwks)
-    if (!local) localSets.set(jwks, (local = createLocalJWKSet(jwks as JSONWebKeySet)))
-    return local
-  }
-  if (jwks_uri) return ctx.jwksCache.resolver(jwks_uri)
+async function assertionKeys(ctx: OAuth2Context, record: ClientRecord): Promise<JWTVerifyGetKey> {
+  const keys = clientKeys(ctx, record.client)
+  if (keys) return keys
   throw InvalidClient.with({ hint: 'The OAuth 2.0 Client has no JSON Web Keys (jwks or jwks_uri) to verify the client assertion.' })
 }
 
@@ -39,5 +33,5 @@ export const privateKeyJwt: ClientAuthMethodHandler = {
   presents: (input) => carriesAssertion(input) && !isHmacAssertion(input),
   claimedClientId: assertionClientId,
   verify: (ctx, record, input) =>
-    verifyClientAssertion(ctx, record, input, { method: 'private_key_jwt', algorithms: PRIVATE_KEY_JWT_ALGS, key: clientKeys }),
+    verifyClientAssertion(ctx, record, input, { method: 'private_key_jwt', algorithms: PRIVATE_KEY_JWT_ALGS, key: assertionKeys }),
 }
