@@ -200,6 +200,10 @@ export const ConfigSchema = Type.Object(
         refresh_token: Duration('720h', 'Refresh token lifetime; -1 never expires.'),
         id_token: Duration('1h', 'ID token lifetime.'),
         auth_code: Duration('10m', 'Authorization code lifetime.'),
+        vc_nonce: Duration(
+          '1h',
+          'Lifetime of a c_nonce of the verifiable credentials endpoint (OpenID4VCI draft 00), each usable once.',
+        ),
       },
       'Lifetimes (Go duration strings such as 1h30m).',
     ),
