@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { Configuration, JwkApi, MetadataApi, OAuth2Api, type OAuth2Client } from '@ory/hydra-client'
+import { Configuration, JwkApi, MetadataApi, OAuth2Api, OidcApi, type OAuth2Client } from '@ory/hydra-client'
 import * as oauth from 'oauth4webapi'
 import { createLocalJWKSet, createRemoteJWKSet, decodeJwt, jwtVerify, type JWTPayload } from 'jose'
 import { buildApp, type Apps } from '../src/app.ts'
@@ -158,6 +158,11 @@ export async function startServer(
     adminFetch,
     hydra: { oauth2: new OAuth2Api(sdk), jwk: new JwkApi(sdk), metadata: new MetadataApi(sdk) },
   }
+}
+
+/** Ory's generated SDK for the public API (OidcApi: discovery, userinfo, verifiable credentials), as apps call it. */
+export function publicOidcApi(s: TestServer): OidcApi {
+  return new OidcApi(new Configuration({ basePath: PUBLIC_BASE, baseOptions: { adapter: 'fetch', env: { fetch: s.publicFetch, Request, Response } } }))
 }
 
 /** Several stores on one database, each with its own driver, as separate processes would have. */

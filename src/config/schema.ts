@@ -1,4 +1,4 @@
-import { FormatRegistry, Type, type StaticDecode, type TSchema } from '@sinclair/typebox'
+import { FormatRegistry, Type, type StaticDecode, type TLiteral, type TSchema } from '@sinclair/typebox'
 import { DURATION_PATTERN, parseDuration, formatDuration } from '../util/duration.ts'
 
 // The builders below take each key's `description`, its only documentation: the runtime schema carries it,
@@ -67,7 +67,58 @@ const Webhook = (description: string) =>
     { description },
   )
 
-const listener = (port: number, name: string, description: string) =>
+const HTTP_METHODS = ['POST', 'GET', 'PUT', 'PATCH', 'DELETE', 'CONNECT', 'HEAD', 'OPTIONS', 'TRACE'] as const
+type HttpMethod = (typeof HTTP_METHODS)[number]
+
+/** Hydra's CORS keys and defaults (rs/cors behind Ory's configx), per API. */
+const cors = (name: string, originsNote: string) =>
+  Section(
+    {
+      enabled: Bool(
+        false,
+        `Answer cross-origin requests to the ${name} API: preflights (OPTIONS, 204) on every path and Access-Control-* ` +
+          'headers for allowed origins, with Vary: Origin.',
+      ),
+      allowed_origins: Type.Array(Type.String({ minLength: 1, pattern: '^[^*]*\\*?[^*]*$' }), {
+        default: [],
+        description:
+          'Origins allowed to make cross-origin requests: scheme://host[:port]; * allows any origin, as does an empty ' +
+          'list (as in Hydra); one * in a host matches any text (https://*.example.com) when at least two domain ' +
+          `labels follow it, and scheme://* any host of that scheme.${originsNote}`,
+      }),
+      allowed_methods: Type.Array(Type.Union(HTTP_METHODS.map((m) => Type.Literal(m)) as [TLiteral<HttpMethod>]), {
+        default: [...HTTP_METHODS],
+        description: 'Methods cross-origin requests may use.',
+      }),
+      allowed_headers: StrList('Request headers cross-origin requests may send (case-insensitive); * allows any.', [
+        'Accept',
+        'Content-Type',
+        'Content-Length',
+        'Accept-Language',
+        'Content-Language',
+        'Authorization',
+      ]),
+      exposed_headers: StrList('Response headers cross-origin scripts may read (Access-Control-Expose-Headers).', [
+        'Cache-Control',
+        'Expires',
+        'Last-Modified',
+        'Pragma',
+        'Content-Length',
+        'Content-Language',
+        'Content-Type',
+      ]),
+      allow_credentials: Bool(true, 'Send Access-Control-Allow-Credentials: true, so browsers may send cookies and HTTP authentication.'),
+      max_age: Type.Integer({
+        minimum: 0,
+        default: 0,
+        description: 'How long (seconds) browsers may cache a preflight answer (Access-Control-Max-Age); 0 sends none.',
+      }),
+      debug: Bool(false, 'Log (at info) why a cross-origin request or preflight got no Access-Control-* headers.'),
+    },
+    `Cross-origin resource sharing (CORS) of the ${name} API.`,
+  )
+
+const listener = (port: number, name: string, description: string, originsNote = '') =>
   Section(
     {
       host: Str('', `Interface the ${name} API binds to; empty binds all interfaces.`),
@@ -76,6 +127,7 @@ const listener = (port: number, name: string, description: string) =>
         { disable_for_health: Bool(false, 'Do not log requests to the health endpoints (/health/*).') },
         'Request logging.',
       ),
+      cors: cors(name, originsNote),
     },
     description,
   )
@@ -100,7 +152,15 @@ export const ConfigSchema = Type.Object(
     ),
     serve: Section(
       {
-        public: listener(4444, 'public', 'The public API: OAuth 2.0 and OpenID Connect endpoints.'),
+        public: listener(
+          4444,
+          'public',
+          'The public API: OAuth 2.0 and OpenID Connect endpoints.',
+          ' A client’s allowed_cors_origins are allowed too on the token, revocation, userinfo, credentials and ' +
+            'registration endpoints for requests naming that client (client_id, Basic credentials, client assertion, ' +
+            'Bearer access token or registration path), and preflights to them from any origin; discovery and the ' +
+            'JWKS are readable from any origin.',
+        ),
         admin: listener(4445, 'admin', 'The admin API: clients, keys, login and consent, introspection.'),
         workers: Type.Integer({
           minimum: 1,
@@ -204,6 +264,10 @@ export const ConfigSchema = Type.Object(
         refresh_token: Duration('720h', 'Refresh token lifetime; -1 never expires.'),
         id_token: Duration('1h', 'ID token lifetime.'),
         auth_code: Duration('10m', 'Authorization code lifetime.'),
+        vc_nonce: Duration(
+          '1h',
+          'Lifetime of a c_nonce of the verifiable credentials endpoint (OpenID4VCI draft 00), each usable once.',
+        ),
       },
       'Lifetimes (Go duration strings such as 1h30m).',
     ),

@@ -1,5 +1,6 @@
 import { Elysia } from 'elysia'
 import type { AppContext } from '../context.ts'
+import { corsLayer } from './cors.ts'
 import { jsonError, toOAuthError } from './errors.ts'
 
 /** What tests and the server call: a fetch-style handler. */
@@ -26,9 +27,10 @@ export interface ShellOptions {
   disableHealthLog?: boolean
 }
 
-/** Wraps an Elysia app with request ids, access logs and (for admin) the /admin prefix rewrite. */
-export function shell(ctx: AppContext, name: string, app: { handle(r: Request): Promise<Response> }, opts: ShellOptions = {}): HttpApp {
+/** Wraps an Elysia app with request ids, access logs, CORS and (for admin) the /admin prefix rewrite. */
+export function shell(ctx: AppContext, name: 'public' | 'admin', app: { handle(r: Request): Promise<Response> }, opts: ShellOptions = {}): HttpApp {
   const log = ctx.logger.child({ api: name })
+  const cors = corsLayer(ctx, name, log)
   return {
     async handle(request) {
       const started = performance.now()
@@ -45,7 +47,7 @@ export function shell(ctx: AppContext, name: string, app: { handle(r: Request): 
       }
       const id = request.headers.get('x-request-id')?.slice(0, 128) || crypto.randomUUID()
       requestIds.set(request, id)
-      const response = await app.handle(request)
+      const response = await cors(request, path, () => app.handle(request))
       response.headers.set('x-request-id', id)
       if (!response.headers.has('cache-control')) response.headers.set('cache-control', 'no-cache')
       if (!(opts.disableHealthLog && path.includes('/health/'))) {

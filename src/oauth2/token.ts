@@ -2,6 +2,7 @@ import type { OAuth2Client } from '../protocol/client.ts'
 import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../protocol/errors.ts'
 import type { Params } from '../protocol/params.ts'
 import { pipeline } from '../protocol/pipeline.ts'
+import { grantsCredential, withCNonce } from './c_nonce.ts'
 import { authenticateClient, CLIENT_AUTH_PARAMS } from './client_auth/index.ts'
 import type { OAuth2Context } from './context.ts'
 import type { ClientGrant, GrantHandler, OpenGrant } from './grants/index.ts'
@@ -78,6 +79,10 @@ const runTokenHooks = async ({ ctx, decision, params, requestedAt }: Received & 
   return hooked === issuance ? undefined : { decision: { ...decision, issuance: hooked } }
 }
 
+// OpenID4VCI draft 00 as Hydra serves it: a grant of the credential scope primes a c_nonce in the token response.
+const primeCNonce = ({ ctx, decision }: Received & { decision: Decision }) =>
+  grantsCredential(decision.issuance.grantedScope) ? { decision: { ...decision, issuance: withCNonce(ctx, decision.issuance) } } : undefined
+
 const mint = async ({ ctx, decision }: Received & { decision: Decision }) => ({ response: await mintTokens(ctx, decision) })
 
 /** The token endpoint, in order. */
@@ -89,6 +94,7 @@ const TOKEN_ENDPOINT = pipeline<Received>()
   .then(checkGrantAllowed)
   .then(callGrantHandler)
   .then(runTokenHooks)
+  .then(primeCNonce)
   .then(mint)
 
 /** RFC 6749 §3.2 token endpoint: runs the steps and returns the §5.1 response; every refusal is an OAuthError. */

@@ -4,12 +4,13 @@ import { CLIENT_AUTH_METHOD_NAMES } from '../oauth2/client_auth/index.ts'
 import { CLIENT_SECRET_JWT_ALGS } from '../oauth2/client_auth/client_secret_jwt.ts'
 import { PRIVATE_KEY_JWT_ALGS } from '../oauth2/client_auth/private_key_jwt.ts'
 import type { OAuth2Context } from '../oauth2/context.ts'
+import { CREDENTIAL_FORMAT, CREDENTIAL_TYPES, PROOF_ALGS } from './verifiable_credential.ts'
 
 /** What the document describes: the issuer, its URLs and configuration, and its grant types. */
 export type DiscoveryInput = Pick<OAuth2Context, 'issuer' | 'publicUrl' | 'config' | 'grants'>
 
 /** Authorization server metadata (OIDC Discovery 1.0 §3, RFC 8414 §2): a JSON object of snake_case fields. */
-export type ProviderMetadata = Record<string, string | boolean | string[]>
+export type ProviderMetadata = Record<string, string | boolean | unknown[]>
 
 /**
  * One implemented feature's part of the discovery document. The document is the merge of every
@@ -123,11 +124,36 @@ export const logoutMetadata: DiscoveryContribution = {
   }),
 }
 
+/** Verifiable credentials as Hydra v26 advertises them (OpenID4VCI draft 00): the endpoint and the UserInfo credential. */
+export const verifiableCredentialsMetadata: DiscoveryContribution = {
+  feature: 'verifiable_credentials',
+  metadata: (ctx) => ({
+    credentials_endpoint_draft_00: `${ctx.publicUrl}/credentials`,
+    credentials_supported_draft_00: [
+      {
+        format: CREDENTIAL_FORMAT,
+        types: [...CREDENTIAL_TYPES],
+        cryptographic_binding_methods_supported: ['jwk'],
+        cryptographic_suites_supported: [...PROOF_ALGS],
+      },
+    ],
+  }),
+}
+
 /**
  * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
  * the admin API only.
  */
-export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata, requestObjectMetadata, logoutMetadata]
+export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [
+  issuerMetadata,
+  tokenEndpointMetadata,
+  revocationMetadata,
+  userinfoMetadata,
+  authorizationEndpointMetadata,
+  requestObjectMetadata,
+  logoutMetadata,
+  verifiableCredentialsMetadata,
+]
 
 /**
  * Merges contributions: lists are united in order without duplicates; a scalar set twice must agree,

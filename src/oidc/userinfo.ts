@@ -1,7 +1,8 @@
 import { randomUUID } from 'node:crypto'
 import type { CoreContext } from '../protocol/context.ts'
 import { InsufficientScope, InvalidRequest, InvalidToken, ServerError, type OAuthError } from '../protocol/errors.ts'
-import { findToken, isActive } from '../oauth2/tokens/lookup.ts'
+import { findToken, isActive, type FoundToken } from '../oauth2/tokens/lookup.ts'
+import type { OAuth2Client } from '../protocol/client.ts'
 import { ID_TOKEN_SET } from '../protocol/services.ts'
 import { seconds } from '../util/clock.ts'
 import { extraClaims } from './id_token.ts'
@@ -53,27 +54,45 @@ export function bearerToken(input: BearerInput): string {
   return match[1]!
 }
 
-/**
- * OIDC Core §5.3: the claims about the end-user of an access token granted the `openid` scope: `sub` as in its
- * ID tokens, and the consent's `session.id_token` claims.
- */
-export async function userinfo(ctx: CoreContext, token: string): Promise<UserinfoResponse> {
+/** The active access token of a Bearer request; anything else is invalid_token (RFC 6750 §3.1), with a challenge. */
+export async function activeAccessToken(ctx: CoreContext, token: string): Promise<FoundToken> {
   const found = await findToken(ctx, token, 'access_token')
   // RFC 6750 §3.1: an expired, revoked or otherwise invalid access token is invalid_token (401).
   if (!found || found.kind !== 'access_token' || !isActive(found.row, ctx.clock())) {
     throw challenge(InvalidToken.with({ hint: 'The access token is unknown, expired or revoked.' }))
   }
+  return found
+}
+
+/** RFC 6750 §3.1: insufficient_scope (403), with a challenge naming the scopes, unless the token was granted them all. */
+export function requireScopes(found: FoundToken, scopes: readonly string[]): void {
+  const missing = scopes.filter((scope) => !found.row.granted_scope.includes(scope))
+  if (missing.length === 0) return
+  const names = missing.map((scope) => `"${scope}"`).join(' and ')
+  const noun = missing.length > 1 ? 'scopes' : 'scope'
+  throw challenge(InsufficientScope.with({ hint: `The access token was not granted the ${names} ${noun}.` }), `, scope="${scopes.join(' ')}"`)
+}
+
+/** The client of an access token and the claims about its end-user: `sub` as in its ID tokens, and the consent's `session.id_token` claims. */
+export async function endUserOf(ctx: CoreContext, found: FoundToken): Promise<{ client: OAuth2Client; claims: Record<string, unknown> }> {
   const { row, session } = found
-  // OIDC Core §5.3: userinfo is for access tokens of an OpenID Connect authentication request.
-  if (!row.granted_scope.includes('openid')) {
-    throw challenge(InsufficientScope.with({ hint: 'The access token was not granted the "openid" scope.' }), ', scope="openid"')
-  }
   const record = await ctx.clients.get(row.client_id)
   if (!record) throw challenge(InvalidToken.with({ hint: 'The OAuth 2.0 Client of the access token no longer exists.' }))
   const client = record.client
   const oidc = readOidcSession(session.extra)
   const source = oidc ?? { subject: row.subject, force_subject_identifier: null }
-  const claims = { ...(oidc ? extraClaims(oidc.id_token_claims) : {}), sub: subjectFor(ctx, client, source) }
+  return { client, claims: { ...(oidc ? extraClaims(oidc.id_token_claims) : {}), sub: subjectFor(ctx, client, source) } }
+}
+
+/**
+ * OIDC Core §5.3: the claims about the end-user of an access token granted the `openid` scope: `sub` as in its
+ * ID tokens, and the consent's `session.id_token` claims.
+ */
+export async function userinfo(ctx: CoreContext, token: string): Promise<UserinfoResponse> {
+  const found = await activeAccessToken(ctx, token)
+  // OIDC Core §5.3: userinfo is for access tokens of an OpenID Connect authentication request.
+  requireScopes(found, ['openid'])
+  const { client, claims } = await endUserOf(ctx, found)
 
   const alg = client.userinfo_signed_response_alg
   if (!alg || alg === 'none') return { type: 'json', claims }

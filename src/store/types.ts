@@ -62,7 +62,7 @@ export interface TokenStore {
   count(kind: TokenKind): Promise<number>
 }
 
-/** One-time values (client assertion `jti`s) remembered until they expire. */
+/** One-time values (client assertion `jti`s, spent c_nonces) remembered until they expire. */
 export interface JtiStore {
   /** Records a value; false when it was already recorded and has not expired (a replay). */
   remember(signature: string, expiresAt: number, now: number): Promise<boolean>

@@ -82,3 +82,17 @@ export async function authenticateClient(
     throw err
   }
 }
+
+/**
+ * The client a request names, before anything is verified: the client its one set of credentials claims, else its
+ * `client_id` parameter; null when it names none or presents more than one method.
+ */
+export function claimedClientId(input: ClientAuthInput): string | null {
+  const presented = CLIENT_AUTH_METHODS.filter((m) => m.presents(input))
+  if (presented.length > 1) return null
+  try {
+    return presented[0]?.claimedClientId(input) || input.params.get('client_id') || null
+  } catch {
+    return null
+  }
+}
