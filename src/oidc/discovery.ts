@@ -108,11 +108,18 @@ export const logoutMetadata: DiscoveryContribution = {
   }),
 }
 
+/** Dynamic client registration (RFC 7591 §3, RFC 8414 §2, OIDC Discovery 1.0 §3), only while it is enabled. */
+export const registrationMetadata: DiscoveryContribution = {
+  feature: 'registration',
+  metadata: (ctx): ProviderMetadata =>
+    ctx.config.oidc.dynamic_client_registration.enabled ? { registration_endpoint: `${ctx.publicUrl}/oauth2/register` } : {},
+}
+
 /**
  * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
  * the admin API only.
  */
-export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata, logoutMetadata]
+export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata, logoutMetadata, registrationMetadata]
 
 /**
  * Merges contributions: lists are united in order without duplicates; a scalar set twice must agree,
