@@ -29,7 +29,7 @@ const refused = () =>
 
 const chosenSecret = () => InvalidClientMetadata.with({ hint: 'It is not allowed to choose your own OAuth2 Client secret.' })
 
-/** The client `id` if `token` is its current registration access token. */
+/** The row of client `id`, if `token` is its current registration access token. */
 async function authorize(ctx: RegistrationContext, id: string, token: string): Promise<ClientRow> {
   const row = await ctx.store.clients.get(id)
   if (!row || !registrationTokenMatches(ctx, token, row.registration_access_token_signature)) throw refused()
