@@ -18,6 +18,7 @@ import { flowsRoutes } from './http/admin/flows.ts'
 import { sessionsRoutes } from './http/admin/sessions.ts'
 import { logoutRoutes } from './http/public/logout.ts'
 import { credentialsRoutes } from './http/public/credentials.ts'
+import { registerRoutes } from './http/public/register.ts'
 
 export type AppDeps = ContextDeps
 
@@ -30,8 +31,28 @@ export interface Apps {
 /** Builds the public and admin APIs without listening; tests call `.handle(new Request(…))`. */
 export function buildApp(deps: AppDeps): Apps {
   const ctx = createContext(deps)
-  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(credentialsRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx)).use(devPagesRoutes(ctx)).use(logoutRoutes(ctx))
-  const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx)).use(flowsRoutes(ctx)).use(sessionsRoutes(ctx))
+  const publicElysia = rootApp(ctx, 'public')
+    .use(healthRoutes(ctx))
+    .use(jwksRoutes(ctx))
+    .use(tokenRoutes(ctx))
+    .use(revokeRoutes(ctx))
+    .use(discoveryRoutes(ctx))
+    .use(userinfoRoutes(ctx))
+    .use(credentialsRoutes(ctx))
+    .use(authorizeRoutes(ctx))
+    .use(fallbacksRoutes(ctx))
+    .use(devPagesRoutes(ctx))
+    .use(logoutRoutes(ctx))
+    .use(registerRoutes(ctx))
+  const adminElysia = rootApp(ctx, 'admin')
+    .use(healthRoutes(ctx, '/admin'))
+    .use(versionRoutes(ctx))
+    .use(keysRoutes(ctx))
+    .use(clientsRoutes(ctx))
+    .use(introspectRoutes(ctx))
+    .use(tokensRoutes(ctx))
+    .use(flowsRoutes(ctx))
+    .use(sessionsRoutes(ctx))
   return {
     ctx,
     publicApp: shell(ctx, 'public', publicElysia, {

@@ -110,8 +110,8 @@ export interface TestServer extends Apps {
   publicFetch: typeof fetch
   /** fetch against the admin API (no sockets). */
   adminFetch: typeof fetch
-  /** Ory's generated SDK, wired to the admin API. */
-  hydra: { oauth2: OAuth2Api; jwk: JwkApi; metadata: MetadataApi }
+  /** Ory's generated SDK, wired to the admin API (and, for `oidc`, to the public API). */
+  hydra: { oauth2: OAuth2Api; jwk: JwkApi; metadata: MetadataApi; oidc: OidcApi }
 }
 
 export const PUBLIC_BASE = 'http://localhost:4444'
@@ -146,17 +146,17 @@ export async function startServer(
   const plugins = await loadPlugins(core, deps.plugins)
   const apps = buildApp({ core, plugins, ...(deps.backchannel ? { backchannel: deps.backchannel } : {}) })
   const adminFetch = fetchOf(apps.adminApp)
-  const sdk = new Configuration({
-    basePath: ADMIN_BASE,
-    baseOptions: { adapter: 'fetch', env: { fetch: adminFetch, Request, Response } },
-  })
+  const publicFetch = fetchOf(apps.publicApp)
+  const sdkOf = (basePath: string, f: typeof fetch) =>
+    new Configuration({ basePath, baseOptions: { adapter: 'fetch', env: { fetch: f, Request, Response } } })
+  const sdk = sdkOf(ADMIN_BASE, adminFetch)
   return {
     ...apps,
     store,
     clock,
-    publicFetch: fetchOf(apps.publicApp),
+    publicFetch,
     adminFetch,
-    hydra: { oauth2: new OAuth2Api(sdk), jwk: new JwkApi(sdk), metadata: new MetadataApi(sdk) },
+    hydra: { oauth2: new OAuth2Api(sdk), jwk: new JwkApi(sdk), metadata: new MetadataApi(sdk), oidc: new OidcApi(sdkOf(PUBLIC_BASE, publicFetch)) },
   }
 }
 

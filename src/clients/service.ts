@@ -20,6 +20,15 @@ export type ClientsContext = Pick<CoreContext, 'config' | 'store' | 'clock' | 's
 /** A client as returned by create, replace and rotate: with the plaintext secret when one was just set. */
 export type ClientWithSecret = OAuth2Client & { client_secret?: string }
 
+/**
+ * A write by dynamic client registration (RFC 7591, RFC 7592): the signature of the client's new registration
+ * access token and, on a replace, the signature it replaces (the write is refused if that is no longer stored).
+ */
+export interface RegistrationWrite {
+  signature: string
+  replaces?: string
+}
+
 /** How many previous secret hashes stay valid after rotation (Hydra keeps five). */
 export const MAX_ROTATED_SECRETS = 5
 const ROTATABLE = ['client_secret_basic', 'client_secret_post']
@@ -79,9 +88,9 @@ const view = (row: ClientRow, secret?: string): ClientWithSecret => {
   return client
 }
 
-async function save(ctx: ClientsContext, row: ClientRow) {
+async function save(ctx: ClientsContext, row: ClientRow, ifRegistration?: string) {
   try {
-    await ctx.store.clients.update(row)
+    await ctx.store.clients.update(row, ifRegistration)
   } catch (err) {
     if (err instanceof StoreError && err.code === 'not_found') throw notFound(row.id)
     throw err
@@ -91,8 +100,13 @@ async function save(ctx: ClientsContext, row: ClientRow) {
 }
 
 /** POST /admin/clients: the secret (given or generated) is returned once and stored hashed. */
-export async function createClient(ctx: ClientsContext, body: Record<string, unknown>): Promise<ClientWithSecret> {
+export async function createClient(
+  ctx: ClientsContext,
+  body: Record<string, unknown>,
+  registration?: RegistrationWrite,
+): Promise<ClientWithSecret> {
   const { row, secret } = await prepare(ctx, readClientInput(body), null)
+  if (registration) row.registration_access_token_signature = registration.signature
   try {
     await ctx.store.clients.create(row)
   } catch (err) {
@@ -111,14 +125,20 @@ export async function getClient(ctx: ClientsContext, id: string): Promise<OAuth2
 }
 
 /** PUT /admin/clients/{id}: full replace; an empty or absent client_secret keeps the current one. */
-export async function replaceClient(ctx: ClientsContext, id: string, body: Record<string, unknown>): Promise<ClientWithSecret> {
+export async function replaceClient(
+  ctx: ClientsContext,
+  id: string,
+  body: Record<string, unknown>,
+  registration?: RegistrationWrite,
+): Promise<ClientWithSecret> {
   const input = readClientInput(body)
   if (input.client_id && input.client_id !== id) {
     throw InvalidRequest.with({ hint: 'The client_id in the body does not match the client_id in the path.' })
   }
   const existing = await load(ctx, id)
   const { row, secret } = await prepare(ctx, { ...input, client_id: id }, existing)
-  await save(ctx, row)
+  if (registration) row.registration_access_token_signature = registration.signature
+  await save(ctx, row, registration?.replaces)
   return view(row, secret)
 }
 

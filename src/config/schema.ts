@@ -372,6 +372,21 @@ export const ConfigSchema = Type.Object(
           },
           'Subject identifiers (OIDC Core §8).',
         ),
+        dynamic_client_registration: Section(
+          {
+            enabled: Bool(
+              false,
+              'Serve dynamic client registration on the public API: POST /oauth2/register (RFC 7591, OIDC ' +
+                'Registration 1.0) and GET/PUT/DELETE /oauth2/register/{id} with the registration access token (RFC 7592).',
+            ),
+            default_scope: StrList(
+              'Scope of a dynamically registered client that names none. A registrant may name any scope, so this is ' +
+                'no allow-list.',
+              ['offline_access', 'offline', 'openid'],
+            ),
+          },
+          'Dynamic client registration.',
+        ),
       },
       'OpenID Connect.',
     ),

@@ -140,6 +140,13 @@ export const verifiableCredentialsMetadata: DiscoveryContribution = {
   }),
 }
 
+/** Dynamic client registration (RFC 7591 §3, RFC 8414 §2, OIDC Discovery 1.0 §3), only while it is enabled. */
+export const registrationMetadata: DiscoveryContribution = {
+  feature: 'registration',
+  metadata: (ctx): ProviderMetadata =>
+    ctx.config.oidc.dynamic_client_registration.enabled ? { registration_endpoint: `${ctx.publicUrl}/oauth2/register` } : {},
+}
+
 /**
  * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
  * the admin API only.
@@ -153,6 +160,7 @@ export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [
   requestObjectMetadata,
   logoutMetadata,
   verifiableCredentialsMetadata,
+  registrationMetadata,
 ]
 
 /**

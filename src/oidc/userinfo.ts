@@ -27,8 +27,8 @@ const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i
 
 const quoted = (s: string) => s.replace(/[\\"]/g, '')
 
-/** RFC 6750 §3: the WWW-Authenticate challenge of an error. */
-function challenge(err: OAuthError, extra = ''): OAuthError {
+/** RFC 6750 §3: the error with the WWW-Authenticate challenge that tells it. */
+export function challenge(err: OAuthError, extra = ''): OAuthError {
   const value = `Bearer error="${err.error}", error_description="${quoted(err.fullDescription)}"${extra}`
   return err.with({ headers: { 'www-authenticate': value } })
 }

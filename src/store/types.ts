@@ -84,6 +84,11 @@ export interface ClientRow {
    * On update, undefined keeps the stored value and null clears it.
    */
   secret_sealed?: string | null
+  /**
+   * The HMAC signature of the client's registration access token (RFC 7592), for clients registered
+   * dynamically; null otherwise. On update, undefined keeps the stored value.
+   */
+  registration_access_token_signature?: string | null
   /** The client document (Hydra's oAuth2Client without secret fields) as JSON. */
   data: Record<string, unknown>
   created_at: number
@@ -102,8 +107,11 @@ export interface ClientStore {
   /** Throws StoreError('conflict') when the id exists. */
   create(row: ClientRow): Promise<void>
   get(id: string): Promise<ClientRow | null>
-  /** Throws StoreError('not_found') when the id does not exist. */
-  update(row: ClientRow): Promise<void>
+  /**
+   * Throws StoreError('not_found') when the id does not exist or, given `ifRegistration`, when the stored
+   * registration access token signature is not that one (a concurrent rotation won).
+   */
+  update(row: ClientRow, ifRegistration?: string): Promise<void>
   delete(id: string): Promise<boolean>
   list(query: ClientListQuery): Promise<ClientRow[]>
 }

@@ -131,6 +131,15 @@ for (const factory of storeFactories()) {
       expect(defaults.doc).toMatchObject({ subject_types_supported: ['public'], id_token_signing_alg_values_supported: ['ES256'] })
     })
 
+    it('advertises registration_endpoint only while dynamic client registration is enabled', async () => {
+      expect((await fetchDoc(await startServer(factory))).doc).not.toHaveProperty('registration_endpoint')
+      const s = await startServer(factory, { 'oidc.dynamic_client_registration.enabled': true })
+      const { doc } = await fetchDoc(s)
+      expect(doc.registration_endpoint).toBe(`${ISSUER}/oauth2/register`)
+      const res = await s.publicFetch(local(doc.registration_endpoint as string), { method: 'POST', body: '{}' })
+      expect(res.status).toBe(201)
+    })
+
     it('builds the document once per app', async () => {
       const s = await startServer(factory)
       expect(s.ctx.discovery).toBe(s.ctx.discovery)

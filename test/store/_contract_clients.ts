@@ -41,17 +41,32 @@ export function clientsContract(ctx: ContractContext) {
       expect(await s.clients.get('u1')).toEqual(changed)
     })
 
-    it('keeps the sealed secret on update unless told to replace or clear it', async () => {
+    // Both columns are left alone by an update that does not name them.
+    for (const column of ['secret_sealed', 'registration_access_token_signature'] as const) {
+      it(`keeps ${column} on update unless told to replace or clear it`, async () => {
+        const s = ctx.store()
+        await s.clients.create(clientRow('c', { [column]: 'v1' }))
+        expect((await s.clients.get('c'))?.[column]).toBe('v1')
+        const { [column]: _, ...unnamed } = clientRow('c', { client_name: 'kept' })
+        await s.clients.update(unnamed)
+        expect(await s.clients.get('c')).toEqual(clientRow('c', { client_name: 'kept', [column]: 'v1' }))
+        await s.clients.update(clientRow('c', { [column]: 'v2' }))
+        expect((await s.clients.get('c'))?.[column]).toBe('v2')
+        await s.clients.update(clientRow('c', { [column]: null }))
+        expect((await s.clients.get('c'))?.[column]).toBeNull()
+      })
+    }
+
+    it('updates on a registration access token signature only while it is still the stored one', async () => {
       const s = ctx.store()
-      await s.clients.create(clientRow('jwt', { secret_sealed: 'sealed-v1' }))
-      expect((await s.clients.get('jwt'))?.secret_sealed).toBe('sealed-v1')
-      const { secret_sealed: _, ...unsealed } = clientRow('jwt', { client_name: 'kept' })
-      await s.clients.update(unsealed)
-      expect(await s.clients.get('jwt')).toEqual(clientRow('jwt', { client_name: 'kept', secret_sealed: 'sealed-v1' }))
-      await s.clients.update(clientRow('jwt', { secret_sealed: 'sealed-v2' }))
-      expect((await s.clients.get('jwt'))?.secret_sealed).toBe('sealed-v2')
-      await s.clients.update(clientRow('jwt', { secret_sealed: null }))
-      expect((await s.clients.get('jwt'))?.secret_sealed).toBeNull()
+      await s.clients.create(clientRow('rot', { registration_access_token_signature: 'sig-1' }))
+      await s.clients.update(clientRow('rot', { client_name: 'first', registration_access_token_signature: 'sig-2' }), 'sig-1')
+      // A second writer that read sig-1 lost the race: nothing of its row lands.
+      await expectStoreError(s.clients.update(clientRow('rot', { client_name: 'second', registration_access_token_signature: 'sig-3' }), 'sig-1'), 'not_found')
+      expect(await s.clients.get('rot')).toEqual(clientRow('rot', { client_name: 'first', registration_access_token_signature: 'sig-2' }))
+      await s.clients.create(clientRow('admin-made'))
+      await expectStoreError(s.clients.update(clientRow('admin-made', { client_name: 'x' }), 'sig-1'), 'not_found')
+      expect((await s.clients.get('admin-made'))?.client_name).toBe('name of admin-made')
     })
 
     it('refuses to update an unknown client with not_found', async () => {

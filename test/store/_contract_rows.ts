@@ -35,6 +35,7 @@ export function clientRow(id: string, over: Partial<ClientRow> = {}): ClientRow 
     secret_hash: `$pbkdf2-sha256$i=1000,l=32$c2FsdA$${id}`,
     rotated_secrets: [],
     secret_sealed: null,
+    registration_access_token_signature: null,
     data: { client_id: id, redirect_uris: [`https://rp.example/${id}/cb`], grant_types: ['authorization_code'] },
     created_at: T0,
     updated_at: T0,

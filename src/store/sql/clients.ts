@@ -2,7 +2,8 @@ import { StoreError, type ClientListQuery, type ClientRow, type ClientStore } fr
 import { isUniqueViolation, type SqlDriver } from './driver.ts'
 import { fromJson, toJson } from './json.ts'
 
-const COLUMNS = 'id, client_name, owner, secret_hash, rotated_secrets, data, created_at, updated_at, secret_sealed'
+const COLUMNS =
+  'id, client_name, owner, secret_hash, rotated_secrets, data, created_at, updated_at, secret_sealed, registration_access_token_signature'
 
 function toRow(r: Record<string, unknown>): ClientRow {
   return {
@@ -15,6 +16,7 @@ function toRow(r: Record<string, unknown>): ClientRow {
     created_at: Number(r.created_at),
     updated_at: Number(r.updated_at),
     secret_sealed: (r.secret_sealed as string | null) ?? null,
+    registration_access_token_signature: (r.registration_access_token_signature as string | null) ?? null,
   }
 }
 
@@ -28,6 +30,7 @@ const values = (c: ClientRow) => [
   c.created_at,
   c.updated_at,
   c.secret_sealed ?? null,
+  c.registration_access_token_signature ?? null,
 ]
 
 export class SqlClientStore implements ClientStore {
@@ -38,7 +41,7 @@ export class SqlClientStore implements ClientStore {
 
   async create(c: ClientRow) {
     try {
-      await this.db.run(`INSERT INTO clients (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`, values(c))
+      await this.db.run(`INSERT INTO clients (${COLUMNS}) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)`, values(c))
     } catch (err) {
       if (isUniqueViolation(err)) throw new StoreError('conflict', `client ${c.id} already exists`)
       throw err
@@ -50,13 +53,16 @@ export class SqlClientStore implements ClientStore {
     return rows[0] ? toRow(rows[0]) : null
   }
 
-  async update(c: ClientRow) {
-    // secret_sealed left undefined keeps the stored value; null clears it.
-    const keepSealed = c.secret_sealed === undefined
-    const n = await this.db.run(
-      `UPDATE clients SET client_name = $2, owner = $3, secret_hash = $4, rotated_secrets = $5, data = $6, created_at = $7, updated_at = $8${keepSealed ? '' : ', secret_sealed = $9'} WHERE id = $1`,
-      keepSealed ? values(c).slice(0, 8) : values(c),
-    )
+  async update(c: ClientRow, ifRegistration?: string) {
+    // secret_sealed and registration_access_token_signature left undefined keep their stored values; null clears them.
+    const params = values(c).slice(0, 8)
+    let set = 'client_name = $2, owner = $3, secret_hash = $4, rotated_secrets = $5, data = $6, created_at = $7, updated_at = $8'
+    if (c.secret_sealed !== undefined) set += `, secret_sealed = $${params.push(c.secret_sealed)}`
+    if (c.registration_access_token_signature !== undefined) {
+      set += `, registration_access_token_signature = $${params.push(c.registration_access_token_signature)}`
+    }
+    const only = ifRegistration === undefined ? '' : ` AND registration_access_token_signature = $${params.push(ifRegistration)}`
+    const n = await this.db.run(`UPDATE clients SET ${set} WHERE id = $1${only}`, params)
     if (n === 0) throw new StoreError('not_found', `client ${c.id} does not exist`)
   }
 
