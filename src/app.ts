@@ -17,6 +17,7 @@ import { devPagesRoutes } from './http/public/dev_pages.ts'
 import { flowsRoutes } from './http/admin/flows.ts'
 import { sessionsRoutes } from './http/admin/sessions.ts'
 import { logoutRoutes } from './http/public/logout.ts'
+import { trustRoutes } from './http/admin/trust.ts'
 
 export type AppDeps = ContextDeps
 
@@ -30,7 +31,7 @@ export interface Apps {
 export function buildApp(deps: AppDeps): Apps {
   const ctx = createContext(deps)
   const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx)).use(devPagesRoutes(ctx)).use(logoutRoutes(ctx))
-  const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx)).use(flowsRoutes(ctx)).use(sessionsRoutes(ctx))
+  const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx)).use(flowsRoutes(ctx)).use(sessionsRoutes(ctx)).use(trustRoutes(ctx))
   return {
     ctx,
     publicApp: shell(ctx, 'public', publicElysia, {
