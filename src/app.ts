@@ -19,6 +19,7 @@ import { sessionsRoutes } from './http/admin/sessions.ts'
 import { logoutRoutes } from './http/public/logout.ts'
 import { credentialsRoutes } from './http/public/credentials.ts'
 import { registerRoutes } from './http/public/register.ts'
+import { trustRoutes } from './http/admin/trust.ts'
 
 export type AppDeps = ContextDeps
 
@@ -53,6 +54,7 @@ export function buildApp(deps: AppDeps): Apps {
     .use(tokensRoutes(ctx))
     .use(flowsRoutes(ctx))
     .use(sessionsRoutes(ctx))
+    .use(trustRoutes(ctx))
   return {
     ctx,
     publicApp: shell(ctx, 'public', publicElysia, {

@@ -6,6 +6,8 @@ export interface JanitorOptions {
   tokens: boolean
   /** Expired consent flows and login sessions. */
   requests: boolean
+  /** Expired trust relationships of the jwt-bearer grant. */
+  grants?: boolean
   /** At most this many rows per table (flows and login sessions count together). */
   limit: number
   /** Rows deleted per statement. */
@@ -32,6 +34,8 @@ const REQUEST_TABLES: [string, Delete][] = [
   ['flows, login_sessions', (s, before, n) => s.flows.deleteExpired(before, n)],
 ]
 
+const GRANT_TABLES: [string, Delete][] = [['trusted_jwt_issuers', (s, before, n) => s.trust.deleteExpired(before, n)]]
+
 /** Deletes batch after batch until a batch comes back short or the limit is reached. */
 async function sweep(store: Store, del: Delete, before: number, options: JanitorOptions): Promise<number> {
   let total = 0
@@ -45,12 +49,16 @@ async function sweep(store: Store, del: Delete, before: number, options: Janitor
 }
 
 /**
- * Deletes expired rows in bounded batches, table by table; rows are never loaded into memory. With
- * neither `tokens` nor `requests` set, both kinds are cleaned.
+ * Deletes expired rows in bounded batches, table by table; rows are never loaded into memory. With none of
+ * `tokens`, `requests` and `grants` set, every kind is cleaned.
  */
 export async function runJanitor(store: Store, clock: Clock, options: JanitorOptions): Promise<JanitorResult[]> {
-  const both = !options.tokens && !options.requests
-  const tables = [...(options.tokens || both ? TOKEN_TABLES : []), ...(options.requests || both ? REQUEST_TABLES : [])]
+  const all = !options.tokens && !options.requests && !options.grants
+  const tables = [
+    ...(options.tokens || all ? TOKEN_TABLES : []),
+    ...(options.requests || all ? REQUEST_TABLES : []),
+    ...(options.grants || all ? GRANT_TABLES : []),
+  ]
   const before = clock() - options.keepIfYounger
   const results: JanitorResult[] = []
   for (const [table, del] of tables) results.push({ table, deleted: await sweep(store, del, before, options) })

@@ -20,11 +20,12 @@ export const janitorCommand: Command = {
   path: ['janitor'],
   args: '[DSN]',
   positionals: { min: 0, max: 1 },
-  summary: 'Delete expired tokens, flows and login sessions in batches.',
+  summary: 'Delete expired tokens, flows, login sessions and trust relationships in batches.',
   flags: {
     ...DSN_FLAGS,
     tokens: { type: 'boolean', description: 'Clean expired tokens, codes and assertion ids.' },
     requests: { type: 'boolean', description: 'Clean expired flows and login sessions.' },
+    grants: { type: 'boolean', description: 'Clean expired trust relationships of the jwt-bearer grant.' },
     limit: { type: 'string', value: '<n>', description: 'Most rows to delete per table (default 10000).' },
     'batch-size': { type: 'string', value: '<n>', description: 'Rows per DELETE statement (default 100).' },
     'keep-if-younger': {
@@ -39,6 +40,7 @@ export const janitorCommand: Command = {
     const options = {
       tokens: args.boolean('tokens'),
       requests: args.boolean('requests'),
+      grants: args.boolean('grants'),
       limit: args.integer('limit', 10_000),
       batchSize: args.integer('batch-size', 100),
       keepIfYounger: duration(args.string('keep-if-younger')),

@@ -11,6 +11,7 @@ import { sealedSecretAad } from './sealed_secret.ts'
 import { generateSecret, hashSecret } from './secret_hash.ts'
 import { SECRET_METHODS, validateClient } from './validate.ts'
 import { invalidateClient } from '../protocol/services.ts'
+import { keysetPage, openPageToken } from '../protocol/page_token.ts'
 
 /** What the client admin API needs: the core services, and the grant types clients may register (built-in and plugins'). */
 export type ClientsContext = Pick<CoreContext, 'config' | 'store' | 'clock' | 'sealer' | 'clients' | 'peers'> & {
@@ -222,22 +223,14 @@ export interface ListQuery {
 
 /** GET /admin/clients: keyset pagination by id; the page token is sealed so it cannot be forged. */
 export async function listClients(ctx: ClientsContext, q: ListQuery): Promise<{ clients: OAuth2Client[]; next?: string }> {
-  let after: string | undefined
-  if (q.pageToken !== undefined && q.pageToken !== '') {
-    try {
-      after = ctx.sealer.open(q.pageToken, PAGE_TOKEN_AAD)
-    } catch {
-      throw InvalidRequest.with({ hint: 'The page_token is invalid.' })
-    }
-  }
+  const after = openPageToken(ctx.sealer, q.pageToken, PAGE_TOKEN_AAD)
   const rows = await ctx.store.clients.list({
     limit: q.pageSize + 1,
     ...(after !== undefined && { after }),
     ...(q.clientName !== undefined && { client_name: q.clientName }),
     ...(q.owner !== undefined && { owner: q.owner }),
   })
-  const page = rows.slice(0, q.pageSize)
+  const { page, next } = keysetPage(ctx.sealer, rows, q.pageSize, (r) => r.id, PAGE_TOKEN_AAD)
   const clients = page.map((r) => view(r))
-  if (rows.length <= q.pageSize) return { clients }
-  return { clients, next: ctx.sealer.seal(page[page.length - 1]!.id, PAGE_TOKEN_AAD) }
+  return next === undefined ? { clients } : { clients, next }
 }

@@ -331,6 +331,25 @@ export const ConfigSchema = Type.Object(
               },
               'refresh_token grant.',
             ),
+            jwt: Section(
+              {
+                jti_optional: Bool(
+                  false,
+                  'Accept jwt-bearer grant assertions without a jti claim (RFC 7523 §3); those cannot be refused as replays.',
+                ),
+                iat_optional: Bool(false, 'Accept jwt-bearer grant assertions without an iat claim.'),
+                max_ttl: Duration(
+                  '720h',
+                  'Longest a jwt-bearer grant assertion may be valid: its exp at most this far past its iat (or past now).',
+                ),
+                omit_assertion_audience: Bool(
+                  true,
+                  'Leave the assertion’s aud (this server) out of the audience of the tokens the jwt-bearer grant issues; ' +
+                    'false copies it in, as Hydra did before.',
+                ),
+              },
+              'urn:ietf:params:oauth:grant-type:jwt-bearer grant (RFC 7523 §2.1).',
+            ),
           },
           'Grant options.',
         ),

@@ -2,6 +2,8 @@ import type { OAuth2Client } from '../protocol/client.ts'
 import type { OAuth2Context } from './context.ts'
 import type { TokenKind, TokenRow } from '../store/types.ts'
 import { ServerError } from '../protocol/errors.ts'
+import { withDefaults } from '../clients/defaults.ts'
+import { deepFreeze } from '../util/deep_freeze.ts'
 import { expiryOf, lifespanOf } from './lifespan.ts'
 import { ACCESS_TOKEN_PREFIX, REFRESH_TOKEN_PREFIX, mintOpaque } from './tokens/opaque.ts'
 import { signJwtAccessToken } from './tokens/jwt.ts'
@@ -90,6 +92,19 @@ function failClosed(grantType: string, why: string): never {
   throw ServerError.with({ hint: `The grant "${grantType}" did not decide what to issue.`, debug: why })
 }
 
+/**
+ * The client of tokens issued to no client: an open grant (`clientAuth: 'optional'`) that allows a request without
+ * one names it as `issuance.client` (RFC 7523 §3.1: a jwt-bearer assertion needs no client authentication). The
+ * tokens carry the empty client id, as Hydra's do when it skips client authentication.
+ */
+export const NO_CLIENT: OAuth2Client = deepFreeze({
+  ...withDefaults({ client_id: '', token_endpoint_auth_method: 'none' }, { subjectTypes: ['public'], newId: () => '' }),
+  grant_types: [],
+  response_types: [],
+  created_at: '',
+  updated_at: '',
+})
+
 /** A grant's decision that passed decide(): complete, and with the client the tokens go to. */
 export interface Decision {
   readonly grantType: string
@@ -109,7 +124,7 @@ export function decide(grantType: string, i: Issuance | null | undefined, authen
   if (typeof i.refresh !== 'boolean') failClosed(grantType, 'refresh')
   if (!isLifespan(i.accessTokenLifespan, false) || !isLifespan(i.refreshTokenLifespan, true)) failClosed(grantType, 'lifespan')
   const client = i.client ?? authenticated
-  if (!client?.client_id) failClosed(grantType, 'client')
+  if (!client || (!client.client_id && client !== NO_CLIENT)) failClosed(grantType, 'client')
   return { grantType, client, issuance: i }
 }
 

@@ -3,6 +3,7 @@ import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../pro
 import type { Params } from '../protocol/params.ts'
 import { pipeline } from '../protocol/pipeline.ts'
 import { grantsCredential, withCNonce } from './c_nonce.ts'
+import { tokenEndpointAudiences } from './client_auth/client_assertion.ts'
 import { authenticateClient, CLIENT_AUTH_PARAMS } from './client_auth/index.ts'
 import type { OAuth2Context } from './context.ts'
 import type { ClientGrant, GrantHandler, OpenGrant } from './grants/index.ts'
@@ -49,7 +50,7 @@ const stripUndeclaredParams = ({ input, grant }: Received & { grant: GrantHandle
 }
 
 const authenticate = async ({ ctx, input, grant, params }: Received & { grant: GrantHandler; params: Params }): Promise<{ caller: Caller }> => {
-  const auth = { params, authorization: input.authorization, audiences: [`${ctx.publicUrl}/oauth2/token`, ctx.issuer] }
+  const auth = { params, authorization: input.authorization, audiences: tokenEndpointAudiences(ctx) }
   if (grant.clientAuth === 'required') {
     return { caller: { clientAuth: 'required', grant, client: (await authenticateClient(ctx, auth, { required: true })).client } }
   }

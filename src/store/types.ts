@@ -134,6 +134,49 @@ export interface KeyStore {
   deleteKey(setId: string, kid: string): Promise<boolean>
 }
 
+/**
+ * A trust relationship of the jwt-bearer grant (RFC 7523 §2.1, Hydra's trust API): assertions that `issuer` signs
+ * with `jwk` about `subject` (any subject when `allow_any_subject`) may be exchanged for tokens of `scope` until
+ * `expires_at`.
+ */
+export interface TrustRow {
+  id: string
+  issuer: string
+  /** '' when `allow_any_subject`. */
+  subject: string
+  allow_any_subject: boolean
+  scope: string[]
+  /** The `kid` of `jwk`. */
+  key_id: string
+  /** The issuer's public JSON Web Key. */
+  jwk: Record<string, unknown>
+  created_at: number
+  expires_at: number
+}
+
+export interface TrustListQuery {
+  limit: number
+  /** Keyset pagination: return trusts whose id sorts after this. */
+  after?: string
+  issuer?: string
+}
+
+export interface TrustStore {
+  /** Throws StoreError('conflict') when the id exists, or a trust of the same issuer, subject and key_id. */
+  create(row: TrustRow): Promise<void>
+  get(id: string): Promise<TrustRow | null>
+  delete(id: string): Promise<boolean>
+  /** Ordered by id. */
+  list(query: TrustListQuery): Promise<TrustRow[]>
+  /**
+   * The trusts unexpired at `now` of `issuer` that name `subject` or allow any subject, and only those of `keyId`
+   * when given: those naming the subject first, then newest first; at most `limit`.
+   */
+  findLive(issuer: string, subject: string, now: number, limit: number, keyId?: string): Promise<TrustRow[]>
+  /** Deletes up to `limit` trusts that expired before `before`; returns how many it deleted. */
+  deleteExpired(before: number, limit: number): Promise<number>
+}
+
 export interface LoginSessionRow {
   id: string
   subject: string
@@ -197,6 +240,7 @@ export interface Store {
   readonly tokens: TokenStore
   readonly flows: FlowStore
   readonly jti: JtiStore
+  readonly trust: TrustStore
   /** Runs `fn` in one transaction; everything it does through the given store commits or rolls back together. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>
   /** Throws when the database cannot be reached. */

@@ -46,6 +46,17 @@ async function seed(store: Store, expired: number, live: number) {
         identity_provider_session_id: '',
         expires_at: expiresAt,
       })
+      await store.trust.create({
+        id: `${prefix}-trust-${i}`,
+        issuer: 'https://idp.test',
+        subject: `${prefix}-subject-${i}`,
+        allow_any_subject: false,
+        scope: [],
+        key_id: 'kid',
+        jwk: {},
+        created_at: expiresAt - HOUR,
+        expires_at: expiresAt,
+      })
       await store.flows.insertFlow({
         id: `${prefix}-flow-${i}`,
         client_id: 'client',
@@ -91,7 +102,7 @@ async function countsAt(db: Database, dsn: string) {
 async function counts(store: SqlStore) {
   const n = async (table: string) =>
     Number((await store.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n)
-  const tables = ['access_tokens', 'refresh_tokens', 'authorization_codes', 'jti_blacklist', 'flows', 'login_sessions']
+  const tables = ['access_tokens', 'refresh_tokens', 'authorization_codes', 'jti_blacklist', 'flows', 'login_sessions', 'trusted_jwt_issuers']
   return Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await n(t)] as const)))
 }
 
@@ -144,7 +155,7 @@ for (const db of databases()) {
       const r = await runCli(['janitor', dsn, '--batch-size', '2'])
       expect(r.code).toBe(0)
       expect(r.stdout).toMatch(/^TABLE\s+DELETED\naccess_tokens\s+5\n/)
-      expect(r.stdout).toMatch(/flows, login_sessions\s+10\n/)
+      expect(r.stdout).toMatch(/flows, login_sessions\s+10\ntrusted_jwt_issuers\s+5\n/)
       expect(await countsAt(db, dsn)).toEqual({
         access_tokens: 2,
         refresh_tokens: 2,
@@ -152,7 +163,16 @@ for (const db of databases()) {
         jti_blacklist: 2,
         flows: 2,
         login_sessions: 2,
+        trusted_jwt_issuers: 2,
       })
+    })
+
+    it('cleans only expired trust relationships with --grants', async () => {
+      const dsn = await seeded(db, 4, 1)
+      const r = await runCli(['janitor', dsn, '--grants', '--format', 'json'])
+      expect(r.code).toBe(0)
+      expect(JSON.parse(r.stdout)).toEqual([{ table: 'trusted_jwt_issuers', deleted: 4 }])
+      expect(await countsAt(db, dsn)).toMatchObject({ trusted_jwt_issuers: 1, access_tokens: 5, flows: 5 })
     })
 
     it('cleans only what --tokens or --requests names, up to --limit', async () => {
@@ -174,6 +194,7 @@ for (const db of databases()) {
         jti_blacklist: 2,
         flows: 0,
         login_sessions: 0,
+        trusted_jwt_issuers: 5,
       })
     })
   })

@@ -1,3 +1,5 @@
+import type { JsonWebKey, TrustedOAuth2JwtGrantIssuer, TrustOAuth2JwtGrantIssuer } from '@ory/hydra-client'
+import type { JWK } from 'jose'
 import * as oauth from 'oauth4webapi'
 import { AS, startServer, via, type StoreFactory, type TestServer } from '../_harness.ts'
 import { opaqueSignature } from '../../src/oauth2/tokens/opaque.ts'
@@ -35,4 +37,25 @@ export function signatureOf(s: TestServer, token: string): string {
   const signature = opaqueSignature(s.ctx.config.secrets.system, prefix, token)
   if (!signature) throw new Error(`not an opaque token of this server: ${token}`)
   return signature
+}
+
+export const TRUSTED_ISSUER = 'https://idp.test'
+const DAY = 86_400_000
+
+/**
+ * Trusts an issuer's public JWK for the jwt-bearer grant through Ory's SDK: by default `TRUSTED_ISSUER` for the subject
+ * alice and the scopes read and write, for a day of the server's clock; `body` overrides.
+ */
+export async function trustIssuer(s: TestServer, jwk: JWK, body: Partial<TrustOAuth2JwtGrantIssuer> = {}): Promise<TrustedOAuth2JwtGrantIssuer> {
+  const { data } = await s.hydra.oauth2.trustOAuth2JwtGrantIssuer({
+    trustOAuth2JwtGrantIssuer: {
+      issuer: TRUSTED_ISSUER,
+      subject: 'alice',
+      scope: ['read', 'write'],
+      jwk: jwk as JsonWebKey,
+      expires_at: new Date(s.clock() + DAY).toISOString(),
+      ...body,
+    },
+  })
+  return data
 }

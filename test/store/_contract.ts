@@ -8,6 +8,7 @@ import { racesContract } from './_contract_races.ts'
 import { reuseContract } from './_contract_reuse.ts'
 import type { ContractContext } from './_contract_rows.ts'
 import { tokensContract } from './_contract_tokens.ts'
+import { trustContract } from './_contract_trust.ts'
 import { txContract } from './_contract_tx.ts'
 
 /** Opens `count` stores with separate connections on one fresh, migrated, empty database. */
@@ -49,6 +50,7 @@ export function storeContract(name: string, open: OpenStores) {
     tokensContract(ctx)
     reuseContract(ctx)
     flowsContract(ctx)
+    trustContract(ctx)
     txContract(ctx)
     racesContract(ctx)
     batchesContract(ctx)

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import type { Store } from '../../src/store/types.ts'
-import { HOUR, KINDS, T0, flowRow, sessionRow, tokenRow, type ContractContext } from './_contract_rows.ts'
+import { HOUR, KINDS, T0, flowRow, sessionRow, tokenRow, trustRow, type ContractContext } from './_contract_rows.ts'
 
 const EXPIRED = 250
 const LIVE = 7
@@ -43,6 +43,16 @@ export function batchesContract(ctx: ContractContext) {
       )
       expect(await drain(() => s.jti.deleteExpired(T0, BATCH))).toEqual([100, 100, 50, 0])
       for (let i = 0; i < LIVE; i++) expect(await s.jti.remember(`live-${i}`, T0 + 2 * HOUR, T0)).toBe(false)
+    })
+
+    it(`deletes ${EXPIRED} expired trust relationships ${BATCH} at a time and keeps live ones`, async () => {
+      const s = ctx.store()
+      await seed(s, (t, i, expired) => {
+        const id = `${expired ? 'dead' : 'live'}-${i}`
+        return t.trust.create(trustRow(id, { key_id: id, expires_at: expiresAt(expired, i) }))
+      })
+      expect(await drain(() => s.trust.deleteExpired(T0, BATCH))).toEqual([100, 100, 50, 0])
+      expect((await s.trust.list({ limit: 1000 })).map((r) => r.id).sort()).toEqual(Array.from({ length: LIVE }, (_, i) => `live-${i}`).sort())
     })
 
     it(`deletes expired flows, login sessions and handled challenges ${BATCH} rows at a time in total`, async () => {

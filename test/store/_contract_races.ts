@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import type { SqlStore } from '../../src/store/sql/store.ts'
 import { StoreError, type TokenKind } from '../../src/store/types.ts'
-import { T0, clientRow, flowRow, keyRow, tokenRow, yieldToEventLoop, type ContractContext } from './_contract_rows.ts'
+import { T0, clientRow, flowRow, keyRow, tokenRow, trustRow, yieldToEventLoop, type ContractContext } from './_contract_rows.ts'
 
 const CALLERS = 20
 const CONNECTIONS = 4
@@ -91,6 +91,14 @@ export function racesContract(ctx: ContractContext) {
       expect(fulfilled(results).length).toBe(1)
       expect(rejectedCodes(results)).toEqual(Array(CALLERS - 1).fill('conflict'))
       expect((await stores[0]!.keys.listSet('set')).length).toBe(1)
+    })
+
+    it('trusts an issuer, subject and key id once when many connections add it at once', async () => {
+      const stores = await ctx.shared(CONNECTIONS)
+      const results = await race(stores, (s, i) => s.trust.create(trustRow(`trust-${i}`)))
+      expect(fulfilled(results).length).toBe(1)
+      expect(rejectedCodes(results)).toEqual(Array(CALLERS - 1).fill('conflict'))
+      expect((await stores[0]!.trust.list({ limit: 100 })).length).toBe(1)
     })
 
     it('accepts a jti once when many connections present it at once', async () => {

@@ -8,6 +8,7 @@ import {
   type LoginSessionRow,
   type TokenKind,
   type TokenRow,
+  type TrustRow,
 } from '../../src/store/types.ts'
 
 /** What each contract section gets: the running test's stores. */
@@ -92,6 +93,21 @@ export function flowRow(id: string, over: Partial<FlowRow> = {}): FlowRow {
     handled_at: T0,
     data: { requested_scope: ['openid'], session: { id_token: { acr: '1' } } },
     expires_at: T0 + 30 * 24 * HOUR,
+    ...over,
+  }
+}
+
+export function trustRow(id: string, over: Partial<TrustRow> = {}): TrustRow {
+  return {
+    id,
+    issuer: 'https://idp.example',
+    subject: 'alice',
+    allow_any_subject: false,
+    scope: ['read', 'write'],
+    key_id: 'kid-1',
+    jwk: { kty: 'EC', crv: 'P-256', x: 'x-of-kid-1', y: 'y-of-kid-1', kid: 'kid-1', alg: 'ES256', use: 'sig' },
+    created_at: T0,
+    expires_at: T0 + 24 * HOUR,
     ...over,
   }
 }

@@ -1,6 +1,15 @@
 import { createHash } from 'node:crypto'
-import { decodeJwt, decodeProtectedHeader, errors as joseErrors, jwtVerify, type JWTVerifyGetKey } from 'jose'
+import {
+  decodeJwt,
+  decodeProtectedHeader,
+  errors as joseErrors,
+  jwtVerify,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  type JWTVerifyOptions,
+} from 'jose'
 import type { TokenEndpointAuthMethod } from '../../protocol/client.ts'
+import type { CoreContext } from '../../protocol/context.ts'
 import type { OAuth2Context } from '../context.ts'
 import type { ClientRecord } from '../../protocol/services.ts'
 import { seconds } from '../../util/clock.ts'
@@ -51,7 +60,51 @@ export function assertionClientId(input: ClientAuthInput): string | null {
   return input.params.get('client_id') || null
 }
 
-const fail = (hint: string) => InvalidClient.with({ hint })
+/** How the failures of one use of JWT assertions are reported: the OAuth error, and what hints call the assertion. */
+export interface AssertionFailure {
+  readonly error: OAuthError
+  readonly noun: string
+}
+
+/** RFC 7523 §3.2: a client assertion that fails is invalid_client. */
+const CLIENT_ASSERTION: AssertionFailure = { error: InvalidClient, noun: 'client assertion' }
+
+const fail = (hint: string) => CLIENT_ASSERTION.error.with({ hint })
+
+/** The values an assertion's `aud` may name at the token endpoint: its URL and the issuer (RFC 7523 §3 item 3). */
+export const tokenEndpointAudiences = (ctx: Pick<CoreContext, 'publicUrl' | 'issuer'>) => [`${ctx.publicUrl}/oauth2/token`, ctx.issuer]
+
+/**
+ * Verifies an assertion's signature with `key` and its registered claims at `now` (RFC 7523 §3: `aud` among
+ * `options.audience`, `exp`, `nbf`), tolerating ASSERTION_LEEWAY_S of clock skew. Throws jose's errors as they are.
+ */
+export function verifyAssertionJwt(jwt: string, key: CryptoKey | Uint8Array | JWTVerifyGetKey, options: JWTVerifyOptions, now: number) {
+  const all = { ...options, currentDate: new Date(now), clockTolerance: ASSERTION_LEEWAY_S }
+  return typeof key === 'function' ? jwtVerify(jwt, key, all) : jwtVerify(jwt, key, all)
+}
+
+/**
+ * RFC 7523 §3 items 5–6: an assertion issued no later than now (with leeway) and valid for at most `maxS` seconds,
+ * counted from its `iat` and from now.
+ */
+export function checkAssertionLifetime(payload: JWTPayload, now: number, maxS: number, f: AssertionFailure): void {
+  const nowS = seconds(now)
+  const exp = payload.exp as number
+  const iat = payload.iat
+  if (iat !== undefined && iat > nowS + ASSERTION_LEEWAY_S) throw f.error.with({ hint: `The ${f.noun} was issued in the future (iat).` })
+  if (exp - nowS > maxS + ASSERTION_LEEWAY_S || (iat !== undefined && exp - iat > maxS)) {
+    throw f.error.with({ hint: `The ${f.noun} must not be valid for more than ${maxS} seconds.` })
+  }
+}
+
+/**
+ * RFC 7523 §3 item 7: records the `jti` of an issuer's assertion until it expires (`exp`, seconds), once across
+ * every node; false when it was seen before and is still remembered (a replay).
+ */
+export function rememberJti(ctx: Pick<CoreContext, 'store'>, issuer: string, jti: string, exp: number, now: number): Promise<boolean> {
+  const signature = createHash('sha256').update(`${issuer}:${jti}`).digest('hex')
+  return ctx.store.jti.remember(signature, (exp + ASSERTION_LEEWAY_S) * 1000, now)
+}
 
 export interface AssertionPolicy {
   method: TokenEndpointAuthMethod
@@ -102,45 +155,30 @@ export async function verifyClientAssertion(
   }
 
   const now = ctx.clock()
-  const nowS = seconds(now)
   const key = await policy.key(ctx, record)
   let payload
   try {
     // RFC 7523 §3: iss and sub MUST be the client_id, aud MUST identify the authorization server, exp is required.
-    const options = {
-      algorithms: [alg],
-      issuer: clientId,
-      subject: clientId,
-      audience: input.audiences,
-      requiredClaims: ['exp', 'jti'],
-      currentDate: new Date(now),
-      clockTolerance: ASSERTION_LEEWAY_S,
-    }
-    ;({ payload } = typeof key === 'function' ? await jwtVerify(jwt, key, options) : await jwtVerify(jwt, key, options))
+    const options = { algorithms: [alg], issuer: clientId, subject: clientId, audience: input.audiences, requiredClaims: ['exp', 'jti'] }
+    ;({ payload } = await verifyAssertionJwt(jwt, key, options, now))
   } catch (err) {
-    throw assertionError(err)
+    throw assertionError(err, CLIENT_ASSERTION)
   }
 
-  const exp = payload.exp as number
-  const iat = payload.iat
-  if (iat !== undefined && iat > nowS + ASSERTION_LEEWAY_S) throw fail('The client assertion was issued in the future (iat).')
-  if (exp - nowS > MAX_ASSERTION_LIFETIME_S + ASSERTION_LEEWAY_S || (iat !== undefined && exp - iat > MAX_ASSERTION_LIFETIME_S)) {
-    throw fail(`The client assertion must not be valid for more than ${MAX_ASSERTION_LIFETIME_S} seconds.`)
-  }
+  checkAssertionLifetime(payload, now, MAX_ASSERTION_LIFETIME_S, CLIENT_ASSERTION)
   const jti = payload.jti
   if (typeof jti !== 'string' || !jti) throw fail('The client assertion must carry a jti claim.')
   // RFC 7523 §3: the jti may be used only once; it is remembered until the assertion expires.
-  const signature = createHash('sha256').update(`${clientId}:${jti}`).digest('hex')
-  if (!(await ctx.store.jti.remember(signature, (exp + ASSERTION_LEEWAY_S) * 1000, now))) {
-    throw fail('The client assertion jti has already been used.')
-  }
+  if (!(await rememberJti(ctx, clientId, jti, payload.exp as number, now))) throw fail('The client assertion jti has already been used.')
 }
 
-function assertionError(err: unknown): OAuthError {
+/** jose's verification failures as the OAuth error `f` names, with a hint; anything else is rethrown. */
+export function assertionError(err: unknown, f: AssertionFailure): OAuthError {
+  const failure = (hint: string) => f.error.with({ hint })
   if (err instanceof OAuthError) return err
-  if (err instanceof joseErrors.JWTExpired) return fail('The client assertion has expired.')
+  if (err instanceof joseErrors.JWTExpired) return failure(`The ${f.noun} has expired.`)
   if (err instanceof joseErrors.JWTClaimValidationFailed) {
-    return fail(`The client assertion claim "${err.claim}" is invalid: ${err.reason.replaceAll('_', ' ')}.`)
+    return failure(`The ${f.noun} claim "${err.claim}" is invalid: ${err.reason.replaceAll('_', ' ')}.`)
   }
-  return InvalidClient.with(signatureFailure(err, 'client assertion'))
+  return f.error.with(signatureFailure(err, f.noun))
 }

@@ -5,6 +5,7 @@ import { SqlFlowStore } from './flows.ts'
 import { SqlJtiStore } from './jti.ts'
 import { SqlKeyStore } from './keys.ts'
 import { SqlTokenStore } from './tokens.ts'
+import { SqlTrustStore } from './trust.ts'
 
 /** The Store on any SqlDriver; SQLite and PostgreSQL differ only in their driver. */
 export class SqlStore implements Store {
@@ -13,6 +14,7 @@ export class SqlStore implements Store {
   readonly tokens: SqlTokenStore
   readonly flows: SqlFlowStore
   readonly jti: SqlJtiStore
+  readonly trust: SqlTrustStore
 
   readonly driver: SqlDriver
 
@@ -24,6 +26,7 @@ export class SqlStore implements Store {
     this.tokens = new SqlTokenStore(driver, options.groupCommit ?? true)
     this.flows = new SqlFlowStore(driver)
     this.jti = new SqlJtiStore(driver)
+    this.trust = new SqlTrustStore(driver)
   }
 
   get dialect() {
