@@ -15,17 +15,18 @@ for (const target of databases()) {
   describe(`migrate (${target.name})`, () => {
     it('applies with --yes, shows the applied migrations in status, and is idempotent', async () => {
       const dsn = await target.fresh()
-      expect((await status([dsn])).map((s) => s.applied_at)).toEqual([null, null, null])
+      expect((await status([dsn])).map((s) => s.applied_at)).toEqual([null, null, null, null])
 
       const first = await runCli(['migrate', 'sql', dsn, '--yes'])
       expect(first.code).toBe(0)
-      expect(first.stdout).toContain('Applied 3 migration(s): 0001_init, 0002_partial_flow_indexes, 0003_remembered_flows_index')
+      expect(first.stdout).toContain('Applied 4 migration(s): 0001_init, 0002_partial_flow_indexes, 0003_remembered_flows_index, 0004_device_codes')
 
       const rows = await status([dsn])
       const [row] = rows
       expect(row).toMatchObject({ version: '0001', name: 'init' })
       expect(rows[1]).toMatchObject({ version: '0002', name: 'partial_flow_indexes' })
       expect(rows[2]).toMatchObject({ version: '0003', name: 'remembered_flows_index' })
+      expect(rows[3]).toMatchObject({ version: '0004', name: 'device_codes' })
       expect(Number.isNaN(Date.parse(row!.applied_at!))).toBe(false)
 
       const again = await runCli(['migrate', 'sql', dsn, '--yes'])
@@ -55,7 +56,7 @@ for (const target of databases()) {
       const dsn = await target.fresh()
       const r = await runCli(['migrate', 'sql', dsn], {}, 'y\n')
       expect(r.code).toBe(0)
-      expect(r.stdout).toContain('Applied 3 migration(s)')
+      expect(r.stdout).toContain('Applied 4 migration(s)')
       expect((await status([dsn]))[0]!.applied_at).not.toBeNull()
     })
 

@@ -1,6 +1,7 @@
 import type { Store } from '../types.ts'
 import type { SqlDriver } from './driver.ts'
 import { SqlClientStore } from './clients.ts'
+import { SqlDeviceStore } from './devices.ts'
 import { SqlFlowStore } from './flows.ts'
 import { SqlJtiStore } from './jti.ts'
 import { SqlKeyStore } from './keys.ts'
@@ -13,6 +14,7 @@ export class SqlStore implements Store {
   readonly tokens: SqlTokenStore
   readonly flows: SqlFlowStore
   readonly jti: SqlJtiStore
+  readonly devices: SqlDeviceStore
 
   readonly driver: SqlDriver
 
@@ -24,6 +26,7 @@ export class SqlStore implements Store {
     this.tokens = new SqlTokenStore(driver, options.groupCommit ?? true)
     this.flows = new SqlFlowStore(driver)
     this.jti = new SqlJtiStore(driver)
+    this.devices = new SqlDeviceStore(driver)
   }
 
   get dialect() {
