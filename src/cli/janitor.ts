@@ -20,11 +20,11 @@ export const janitorCommand: Command = {
   path: ['janitor'],
   args: '[DSN]',
   positionals: { min: 0, max: 1 },
-  summary: 'Delete expired tokens, flows and login sessions in batches.',
+  summary: 'Delete expired tokens, device codes, flows and login sessions in batches.',
   flags: {
     ...DSN_FLAGS,
-    tokens: { type: 'boolean', description: 'Clean expired tokens, codes and assertion ids.' },
-    requests: { type: 'boolean', description: 'Clean expired flows and login sessions.' },
+    tokens: { type: 'boolean', description: 'Clean expired tokens, codes, device codes and assertion ids.' },
+    requests: { type: 'boolean', description: 'Clean expired flows, login sessions and device challenge counters.' },
     limit: { type: 'string', value: '<n>', description: 'Most rows to delete per table (default 10000).' },
     'batch-size': { type: 'string', value: '<n>', description: 'Rows per DELETE statement (default 100).' },
     'keep-if-younger': {
