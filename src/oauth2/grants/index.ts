@@ -1,4 +1,5 @@
 import type { OAuth2Client } from '../../protocol/client.ts'
+import { UnauthorizedClient } from '../../protocol/errors.ts'
 import type { OAuth2Context } from '../context.ts'
 import type { Issuance } from '../issue.ts'
 import { authorizationCodeGrant } from './authorization_code.ts'
@@ -49,6 +50,13 @@ export type ClientGrant = Grant<'required', OAuth2Client>
 export type OpenGrant = Grant<'optional', OAuth2Client | null>
 
 export type GrantHandler = ClientGrant | OpenGrant
+
+/** RFC 6749 §5.2: unauthorized_client when the client is not registered for the grant type. */
+export function assertGrantAllowed(client: OAuth2Client, grantType: string): void {
+  if (!(client.grant_types ?? []).includes(grantType)) {
+    throw UnauthorizedClient.with({ hint: `The OAuth 2.0 Client is not allowed to use authorization grant "${grantType}".` })
+  }
+}
 
 /** The grant types of one app, keyed by `grant_type`. */
 export class GrantRegistry {
