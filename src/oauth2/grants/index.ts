@@ -4,6 +4,7 @@ import type { OAuth2Context } from '../context.ts'
 import type { Issuance } from '../issue.ts'
 import { authorizationCodeGrant } from './authorization_code.ts'
 import { clientCredentialsGrant } from './client_credentials.ts'
+import { deviceCodeGrant } from './device_code.ts'
 import { refreshTokenGrant } from './refresh_token.ts'
 
 export type { Issuance, MintedTokens, TokenResponse } from '../issue.ts'
@@ -92,4 +93,4 @@ export class GrantRegistry {
 }
 
 /** The grants Gatehouse ships. */
-export const BUILT_IN_GRANTS: readonly GrantHandler[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant]
+export const BUILT_IN_GRANTS: readonly GrantHandler[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, deviceCodeGrant]
