@@ -17,6 +17,7 @@ import { devPagesRoutes } from './http/public/dev_pages.ts'
 import { flowsRoutes } from './http/admin/flows.ts'
 import { sessionsRoutes } from './http/admin/sessions.ts'
 import { logoutRoutes } from './http/public/logout.ts'
+import { deviceRoutes } from './http/public/device.ts'
 
 export type AppDeps = ContextDeps
 
@@ -29,7 +30,7 @@ export interface Apps {
 /** Builds the public and admin APIs without listening; tests call `.handle(new Request(…))`. */
 export function buildApp(deps: AppDeps): Apps {
   const ctx = createContext(deps)
-  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx)).use(devPagesRoutes(ctx)).use(logoutRoutes(ctx))
+  const publicElysia = rootApp(ctx, 'public').use(healthRoutes(ctx)).use(jwksRoutes(ctx)).use(tokenRoutes(ctx)).use(revokeRoutes(ctx)).use(discoveryRoutes(ctx)).use(userinfoRoutes(ctx)).use(authorizeRoutes(ctx)).use(fallbacksRoutes(ctx)).use(devPagesRoutes(ctx)).use(logoutRoutes(ctx)).use(deviceRoutes(ctx))
   const adminElysia = rootApp(ctx, 'admin').use(healthRoutes(ctx, '/admin')).use(versionRoutes(ctx)).use(keysRoutes(ctx)).use(clientsRoutes(ctx)).use(introspectRoutes(ctx)).use(tokensRoutes(ctx)).use(flowsRoutes(ctx)).use(sessionsRoutes(ctx))
   return {
     ctx,

@@ -2,6 +2,7 @@ import { CLIENT_AUTH_METHOD_NAMES } from '../oauth2/client_auth/index.ts'
 import { CLIENT_SECRET_JWT_ALGS } from '../oauth2/client_auth/client_secret_jwt.ts'
 import { PRIVATE_KEY_JWT_ALGS } from '../oauth2/client_auth/private_key_jwt.ts'
 import type { OAuth2Context } from '../oauth2/context.ts'
+import { DEVICE_AUTHORIZATION_PATH } from '../oauth2/device_code.ts'
 
 /** What the document describes: the issuer, its URLs and configuration, and its grant types. */
 export type DiscoveryInput = Pick<OAuth2Context, 'issuer' | 'publicUrl' | 'config' | 'grants'>
@@ -108,11 +109,17 @@ export const logoutMetadata: DiscoveryContribution = {
   }),
 }
 
+/** The device authorization grant (RFC 8628 §4); its grant type comes with the token endpoint's. */
+export const deviceAuthorizationMetadata: DiscoveryContribution = {
+  feature: 'device_authorization',
+  metadata: (ctx) => ({ device_authorization_endpoint: `${ctx.publicUrl}${DEVICE_AUTHORIZATION_PATH}` }),
+}
+
 /**
  * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
  * the admin API only.
  */
-export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata, logoutMetadata]
+export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [issuerMetadata, tokenEndpointMetadata, revocationMetadata, userinfoMetadata, authorizationEndpointMetadata, logoutMetadata, deviceAuthorizationMetadata]
 
 /**
  * Merges contributions: lists are united in order without duplicates; a scalar set twice must agree,
