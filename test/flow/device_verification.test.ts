@@ -145,11 +145,12 @@ for (const factory of storeFactories()) {
       await expectError(await admin(s, 'PUT', '/admin/oauth2/auth/requests/device/accept', { user_code: 'x' }), 400, 'invalid_request')
     })
 
-    it('has no GET and no reject for a device challenge', async () => {
+    it('has only accept for a device challenge, no GET and no reject (as Hydra), also without the /admin prefix', async () => {
       const s = await startDeviceServer(factory)
-      const { challenge } = await atDeviceApp(s)
+      const { codes, challenge } = await atDeviceApp(s)
       expect((await admin(s, 'GET', `/admin/oauth2/auth/requests/device?device_challenge=${challenge}`)).status).toBe(404)
       expect((await admin(s, 'PUT', `/admin/oauth2/auth/requests/device/reject?device_challenge=${challenge}`, {})).status).toBe(404)
+      expect((await admin(s, 'PUT', `/oauth2/auth/requests/device/accept?challenge=${challenge}`, { user_code: codes.user_code })).status).toBe(200)
     })
 
     it('lets only the first of two browsers that accepted the same user code grant it', async () => {

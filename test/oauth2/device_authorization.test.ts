@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import * as oauth from 'oauth4webapi'
+import * as openid from 'openid-client'
 import { loadConfig } from '../../src/config/load.ts'
 import { normalizeUserCode, userCodeSignature } from '../../src/oauth2/tokens/user_code.ts'
 import {
@@ -11,6 +12,7 @@ import {
   DEVICE_GRANT,
   expectError,
   ISSUER,
+  local,
   postForm,
   publicOAuth2Api,
   requestDeviceCodes,
@@ -71,6 +73,18 @@ for (const factory of storeFactories()) {
       const res = await postForm(s.publicFetch, DEVICE_AUTH_URL, { client_id: confidential.client_id, scope: 'openid' })
       await expectError(res, 401, 'invalid_client', /client_secret_basic/)
       expect(res.headers.get('www-authenticate')).toStartWith('Basic')
+    })
+
+    it('is found and used by openid-client through discovery', async () => {
+      const s = await startDeviceServer(factory)
+      const client = await createDeviceClient(s)
+      const config = await openid.discovery(new URL(ISSUER), client.client_id, undefined, openid.ClientSecretBasic(client.client_secret), {
+        [openid.customFetch]: (url: string, init: RequestInit) => s.publicFetch(local(url), init),
+      })
+      const codes = await openid.initiateDeviceAuthorization(config, { scope: 'openid profile' })
+      expect(codes).toMatchObject({ verification_uri: `${ISSUER}/oauth2/device/verify`, interval: 5, expires_in: 600 })
+      const row = await s.store.devices.get(signatureOf(s, codes.device_code))
+      expect(row).toMatchObject({ client_id: client.client_id, requested_scope: ['openid', 'profile'] })
     })
 
     it('answers Ory’s SDK (oAuth2DeviceFlow) and ignores parameters it does not know', async () => {
