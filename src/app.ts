@@ -20,6 +20,7 @@ import { logoutRoutes } from './http/public/logout.ts'
 import { credentialsRoutes } from './http/public/credentials.ts'
 import { registerRoutes } from './http/public/register.ts'
 import { trustRoutes } from './http/admin/trust.ts'
+import { deviceRoutes } from './http/public/device.ts'
 
 export type AppDeps = ContextDeps
 
@@ -45,6 +46,7 @@ export function buildApp(deps: AppDeps): Apps {
     .use(devPagesRoutes(ctx))
     .use(logoutRoutes(ctx))
     .use(registerRoutes(ctx))
+    .use(deviceRoutes(ctx))
   const adminElysia = rootApp(ctx, 'admin')
     .use(healthRoutes(ctx, '/admin'))
     .use(versionRoutes(ctx))

@@ -2,9 +2,9 @@ import type { Store } from './store/types.ts'
 import type { Clock } from './util/clock.ts'
 
 export interface JanitorOptions {
-  /** Expired access tokens, refresh tokens, authorization codes and remembered assertion ids. */
+  /** Expired access tokens, refresh tokens, authorization codes, device codes and remembered assertion ids. */
   tokens: boolean
-  /** Expired consent flows and login sessions. */
+  /** Expired consent flows, login sessions and device challenges' attempt counters. */
   requests: boolean
   /** Expired trust relationships of the jwt-bearer grant. */
   grants?: boolean
@@ -27,11 +27,13 @@ const TOKEN_TABLES: [string, Delete][] = [
   ['access_tokens', (s, before, n) => s.tokens.deleteExpired('access_token', before, n)],
   ['refresh_tokens', (s, before, n) => s.tokens.deleteExpired('refresh_token', before, n)],
   ['authorization_codes', (s, before, n) => s.tokens.deleteExpired('authorization_code', before, n)],
+  ['device_codes', (s, before, n) => s.devices.deleteExpired(before, n)],
   ['jti_blacklist', (s, before, n) => s.jti.deleteExpired(before, n)],
 ]
 
 const REQUEST_TABLES: [string, Delete][] = [
   ['flows, login_sessions', (s, before, n) => s.flows.deleteExpired(before, n)],
+  ['device_challenge_attempts', (s, before, n) => s.devices.deleteExpiredAttempts(before, n)],
 ]
 
 const GRANT_TABLES: [string, Delete][] = [['trusted_jwt_issuers', (s, before, n) => s.trust.deleteExpired(before, n)]]

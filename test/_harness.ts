@@ -22,7 +22,7 @@ import { PostgresDriver } from '../src/store/postgres/driver.ts'
 import { SqliteDriver } from '../src/store/sqlite/driver.ts'
 import { SqlStore } from '../src/store/sql/store.ts'
 import { TOKEN_TABLES } from '../src/store/sql/tokens.ts'
-import type { TokenKind } from '../src/store/types.ts'
+import type { DeviceCodeRow, TokenKind } from '../src/store/types.ts'
 import { manualClock } from '../src/util/clock.ts'
 
 // Helpers that the tests of more than one unit share; a helper that only one folder uses stays there as `_name.ts`.
@@ -790,6 +790,107 @@ export function receiverFactory(): (statuses?: number[]) => Receiver {
     made.push(r)
     return r
   }
+}
+
+// The device authorization grant (RFC 8628): the device verification app at login.test, oauth4webapi as the device.
+
+export const DEVICE_VERIFICATION_URL = 'https://login.test/device'
+export const DEVICE_DONE_URL = 'https://login.test/device/done'
+export const DEVICE_GRANT = 'urn:ietf:params:oauth:grant-type:device_code'
+export const DEVICE_AUTH_URL = 'http://localhost/oauth2/device/auth'
+
+/** The authorization server as oauth4webapi's device functions see it. */
+export const DEVICE_AS: oauth.AuthorizationServer = { ...AS, device_authorization_endpoint: `${ISSUER}/oauth2/device/auth` }
+
+/** A server whose login, consent and device verification apps live at login.test. */
+export const startDeviceServer = (factory: StoreFactory, overrides: Record<string, unknown> = {}) =>
+  startFlowServer(factory, { 'urls.device.verification': DEVICE_VERIFICATION_URL, 'urls.device.success': DEVICE_DONE_URL, ...overrides })
+
+/** A confidential client (client_secret_basic) of the device grant and refresh tokens, created through Ory's SDK. */
+export async function createDeviceClient(s: TestServer, body: OAuth2Client = {}): Promise<CodeClient> {
+  const { data } = await s.hydra.oauth2.createOAuth2Client({
+    oAuth2Client: {
+      grant_types: [DEVICE_GRANT, 'refresh_token'],
+      response_types: ['none'],
+      scope: 'openid offline offline_access profile',
+      audience: ['https://api.test'],
+      ...body,
+    },
+  })
+  return data as CodeClient
+}
+
+/** How oauth4webapi authenticates a client: Basic, or only its client_id for a public one. */
+export const clientAuthOf = (client: CodeClient): oauth.ClientAuth =>
+  client.token_endpoint_auth_method === 'none' ? oauth.None() : oauth.ClientSecretBasic(client.client_secret)
+
+/** A pending device authorization row, stored as the device authorization endpoint stores one. */
+export function deviceRow(signature: string, over: Partial<DeviceCodeRow> = {}): DeviceCodeRow {
+  const requestedAt = over.requested_at ?? Date.UTC(2026, 0, 1)
+  return {
+    signature,
+    user_code_signature: `uc-${signature}`,
+    request_id: `req-${signature}`,
+    client_id: 'client-1',
+    requested_scope: ['openid', 'offline_access'],
+    requested_audience: ['https://api.example'],
+    user_code_state: 'pending',
+    subject: '',
+    granted_scope: [],
+    granted_audience: [],
+    session_data: '',
+    flow_id: null,
+    active: true,
+    used_times: 0,
+    poll_interval: 5000,
+    last_polled_at: null,
+    requested_at: requestedAt,
+    expires_at: requestedAt + 600_000,
+    ...over,
+  }
+}
+
+/** Ory's SDK wired to the public API (Hydra's oAuth2DeviceFlow and performOAuth2DeviceVerificationFlow live there). */
+export function publicOAuth2Api(s: TestServer): OAuth2Api {
+  return new OAuth2Api(new Configuration({ basePath: PUBLIC_BASE, baseOptions: { adapter: 'fetch', env: { fetch: s.publicFetch, Request, Response } } }))
+}
+
+/** The device asks for its codes (RFC 8628 §3.1) and checks the answer as oauth4webapi does. */
+export async function requestDeviceCodes(
+  s: TestServer,
+  client: CodeClient,
+  params: Record<string, string> = { scope: 'openid offline' },
+): Promise<oauth.DeviceAuthorizationResponse> {
+  const res = await oauth.deviceAuthorizationRequest(DEVICE_AS, rp(s, client), clientAuthOf(client), params, via(s))
+  return oauth.processDeviceAuthorizationResponse(DEVICE_AS, rp(s, client), res)
+}
+
+/** One poll of the token endpoint with the device code (RFC 8628 §3.4). */
+export const pollDevice = (s: TestServer, client: CodeClient, deviceCode: string): Promise<Response> =>
+  oauth.deviceCodeGrantRequest(DEVICE_AS, rp(s, client), clientAuthOf(client), deviceCode, via(s))
+
+/** The device challenge in a redirect to the device verification app. */
+export function deviceChallengeOf(res: Response): string {
+  const url = locationOf(res)
+  if (`${url.origin}${url.pathname}` !== DEVICE_VERIFICATION_URL) throw new Error(`expected the device app, got ${url.href}`)
+  return url.searchParams.get('device_challenge')!
+}
+
+/** Device verification app: accepts `userCode` for the device challenge of `res` and follows the redirect back. */
+export async function acceptUserCode(s: TestServer, b: Browser, res: Response, userCode: string): Promise<Response> {
+  const { data } = await s.hydra.oauth2.acceptUserCodeRequest({
+    deviceChallenge: deviceChallengeOf(res),
+    acceptDeviceUserCodeRequest: { user_code: userCode },
+  })
+  return b.open(data.redirect_to)
+}
+
+/** The user at verification_uri_complete: the user code accepted, then login and consent; ends at the success page. */
+export async function authorizeDevice(s: TestServer, b: Browser, codes: oauth.DeviceAuthorizationResponse, options: FlowOptions = {}): Promise<Response> {
+  const verify = await b.open(codes.verification_uri_complete!)
+  const login = await acceptUserCode(s, b, verify, codes.user_code)
+  const consent = await acceptLogin(s, b, login, options.login)
+  return acceptConsent(s, b, consent, options.consent)
 }
 
 // Processes: the CLI and the development server as children, and what they write.

@@ -32,6 +32,8 @@ export interface CallOptions {
   form?: Record<string, string | undefined>
   /** Client credentials sent with HTTP Basic (RFC 6749 §2.3.1: each part form-encoded first). */
   basic?: { id: string; secret: string }
+  /** Return a non-2xx answer (parsed like any other) instead of throwing its error_description. */
+  errors?: 'return'
 }
 
 export interface Reply {
@@ -40,13 +42,14 @@ export interface Reply {
   body: unknown
 }
 
-function describe(body: unknown, status: number): string {
+/** A failed answer in one line: its status and its error_description (or message, or error). */
+export function failureText(body: unknown, status: number): string {
   const b = (body ?? {}) as Record<string, unknown>
   const text = [b.error_description, b.message, b.error].find((v) => typeof v === 'string' && v)
   return `the server answered ${status}: ${typeof text === 'string' ? text : 'no error description'}`
 }
 
-/** One request to Gatehouse; a non-2xx answer throws its error_description. */
+/** One request to Gatehouse; a non-2xx answer throws its error_description unless `errors: 'return'`. */
 export async function call(ep: Endpoint, method: string, path: string, options: CallOptions = {}): Promise<Reply> {
   const headers: Record<string, string> = { accept: 'application/json' }
   let body: string | undefined
@@ -78,7 +81,7 @@ export async function call(ep: Endpoint, method: string, path: string, options: 
       parsed = text
     }
   }
-  if (!response.ok) throw new CommandError(describe(parsed, response.status))
+  if (!response.ok && options.errors !== 'return') throw new CommandError(failureText(parsed, response.status))
   return { status: response.status, headers: response.headers, body: parsed }
 }
 

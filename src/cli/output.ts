@@ -44,3 +44,18 @@ export function print(io: CliIo, format: Format, data: unknown, render: () => st
 
 export const joinList = (v: unknown) => (Array.isArray(v) ? v.join(', ') : typeof v === 'string' ? v : '')
 export const text = (v: unknown) => (v === undefined || v === null ? '' : String(v))
+
+/** A token response as the perform commands print it. */
+export function printTokens(io: CliIo, format: Format, body: unknown): void {
+  const t = (body ?? {}) as Record<string, unknown>
+  const expiry = typeof t.expires_in === 'number' ? new Date(Date.now() + t.expires_in * 1000).toISOString() : ''
+  print(io, format, body, () =>
+    renderRecord([
+      ['ACCESS TOKEN', text(t.access_token)],
+      ['REFRESH TOKEN', text(t.refresh_token)],
+      ['ID TOKEN', text(t.id_token)],
+      ['SCOPE', text(t.scope)],
+      ['EXPIRY', expiry],
+    ]),
+  )
+}

@@ -1,7 +1,8 @@
 import { UsageError, type Args, type Command } from './args.ts'
 import { call, endpoint, ENDPOINT_FLAG } from './http.ts'
 import { EXIT_OK } from '../util/exit_codes.ts'
-import { FORMAT_FLAG, formatOf, joinList, print, renderRecord, text } from './output.ts'
+import { FORMAT_FLAG, formatOf, joinList, print, printTokens, renderRecord, text } from './output.ts'
+import { performDeviceCodeCommand } from './device_code.ts'
 
 const CREDENTIAL_FLAGS = {
   'client-id': { type: 'string', value: '<id>', description: 'Client ID.' },
@@ -43,20 +44,11 @@ export const tokenCommands: Command[] = [
       }
       const ep = endpoint(args, io, 'public')
       const { body } = await call(ep, 'POST', '/oauth2/token', { form, basic: credentials(args) })
-      const t = (body ?? {}) as Record<string, unknown>
-      const expiry = typeof t.expires_in === 'number' ? new Date(Date.now() + t.expires_in * 1000).toISOString() : ''
-      print(io, formatOf(args.string('format')), body, () =>
-        renderRecord([
-          ['ACCESS TOKEN', text(t.access_token)],
-          ['REFRESH TOKEN', text(t.refresh_token)],
-          ['ID TOKEN', text(t.id_token)],
-          ['SCOPE', text(t.scope)],
-          ['EXPIRY', expiry],
-        ]),
-      )
+      printTokens(io, formatOf(args.string('format')), body)
       return EXIT_OK
     },
   },
+  performDeviceCodeCommand,
   {
     path: ['introspect', 'token'],
     args: '<token>',

@@ -81,7 +81,22 @@ export function checkWorkers(c: Config): string[] {
   return []
 }
 
-const CHECKS = [checkSecrets, checkIssuer, checkUrls, checkPorts, checkGracePeriod, checkStoreScheme, checkWorkers]
+/** Device codes must live a while, devices poll at least a second apart, and user codes must stay distinct once folded. */
+export function checkDeviceAuthorization(c: Config): string[] {
+  const problems: string[] = []
+  if (c.ttl.device_user_code <= 0) problems.push('ttl.device_user_code: must be positive')
+  if (c.oauth2.device_authorization.token_polling_interval < 1000) {
+    problems.push('oauth2.device_authorization.token_polling_interval: must be at least 1s')
+  }
+  const set = c.oauth2.device_authorization.user_code.character_set
+  // User codes compare without regard to case, dashes and spaces (RFC 8628 §6.1), so those must not tell codes apart.
+  if (set !== undefined && (/[\s-]/.test(set) || new Set(set.toUpperCase()).size < 8)) {
+    problems.push('oauth2.device_authorization.user_code.character_set: needs at least 8 characters that differ without regard to case, and no dash or space')
+  }
+  return problems
+}
+
+const CHECKS = [checkSecrets, checkIssuer, checkUrls, checkPorts, checkGracePeriod, checkStoreScheme, checkWorkers, checkDeviceAuthorization]
 
 /** Rules that span several keys; every problem is reported, not just the first. */
 export const crossFieldProblems = (c: Config) =>

@@ -147,7 +147,7 @@ export const ConfigSchema = Type.Object(
     dev: Bool(
       false,
       'Development mode (--dev): allows an http issuer and http redirect URIs, cookies without Secure and with ' +
-        'a _dev suffix, the built-in login, consent and logout pages and a generated system secret. ' +
+        'a _dev suffix, the built-in login, consent, logout and device pages and a generated system secret. ' +
         'Never in production.',
     ),
     serve: Section(
@@ -192,6 +192,11 @@ export const ConfigSchema = Type.Object(
                   'ory_hydra_consent_csrf',
                   'Name of the consent CSRF cookie, followed by _dev under --dev and a hash of the client id.',
                 ),
+                device_csrf: Str(
+                  'ory_hydra_device_csrf',
+                  'Name of the device verification CSRF cookie, followed by _dev under --dev; set before the client is ' +
+                    'known, so without a client hash (as Hydra).',
+                ),
                 session: Str('ory_hydra_session', 'Name of the login session cookie, followed by _dev under --dev.'),
               },
               'Cookie names.',
@@ -229,6 +234,18 @@ export const ConfigSchema = Type.Object(
             '?error=&error_description=. Unset, the built-in error page shows them.',
         ),
         post_logout_redirect: OptionalUrl('Default redirect after logout.'),
+        device: Section(
+          {
+            verification: OptionalUrl(
+              'Device verification app URL (RFC 8628); receives ?device_challenge= (and ?user_code= when the user ' +
+                'opened verification_uri_complete) and accepts the user code through the admin API.',
+            ),
+            success: OptionalUrl(
+              'Where the browser goes once a device was authorized; receives ?client_id=. Unset, a plain page says so.',
+            ),
+          },
+          'The device authorization grant’s browser pages.',
+        ),
       },
       'URLs of Gatehouse and of the operator’s login, consent and logout app.',
     ),
@@ -268,6 +285,7 @@ export const ConfigSchema = Type.Object(
           '1h',
           'Lifetime of a c_nonce of the verifiable credentials endpoint (OpenID4VCI draft 00), each usable once.',
         ),
+        device_user_code: Duration('10m', 'Lifetime of a device code and its user code (RFC 8628).'),
       },
       'Lifetimes (Go duration strings such as 1h30m).',
     ),
@@ -352,6 +370,39 @@ export const ConfigSchema = Type.Object(
             ),
           },
           'Grant options.',
+        ),
+        device_authorization: Section(
+          {
+            token_polling_interval: Duration(
+              '5s',
+              'Least time between two token requests of a device (RFC 8628 interval); a device that polls sooner is ' +
+                'answered slow_down and waits 5s longer from then on.',
+            ),
+            user_code: Section(
+              {
+                entropy_preset: Type.Union([Type.Literal('high'), Type.Literal('medium'), Type.Literal('low')], {
+                  default: 'high',
+                  description:
+                    'User code format: high (8 letters and digits without look-alikes), medium (8 upper-case ' +
+                      'letters) or low (9 digits). User codes compare without regard to case, dashes or spaces, and a ' +
+                      'device challenge is refused after 5 wrong ones.',
+                }),
+                length: Type.Optional(
+                  Type.Integer({ minimum: 6, maximum: 64, description: 'User code length; replaces the preset’s.' }),
+                ),
+                character_set: Type.Optional(
+                  Type.String({
+                    minLength: 8,
+                    description:
+                      'Characters of user codes, replacing the preset’s: at least 8 that differ without regard to case, ' +
+                        'and no dash or space.',
+                  }),
+                ),
+              },
+              'User codes (RFC 8628 §6.1).',
+            ),
+          },
+          'Device authorization grant (RFC 8628).',
         ),
         token_hook: Type.Optional(
           Webhook(

@@ -1,6 +1,7 @@
 import { createHash, createHmac, randomBytes } from 'node:crypto'
 import { createClient, replaceClient } from '../clients/service.ts'
 import type { AppContext } from '../context.ts'
+import { DEVICE_CODE_GRANT } from '../oauth2/device_code.ts'
 import { OAuthError } from '../protocol/errors.ts'
 import { DEMO_CALLBACK_PATH } from './builtin_pages.ts'
 
@@ -36,7 +37,7 @@ function demoDocument(ctx: AppContext, secret: string) {
   return {
     client_id: DEMO_CLIENT_ID,
     client_name: 'Gatehouse demo',
-    grant_types: ['authorization_code', 'refresh_token'],
+    grant_types: ['authorization_code', 'refresh_token', DEVICE_CODE_GRANT],
     response_types: ['code'],
     scope: DEMO_CLIENT_SCOPE,
     redirect_uris: [demoRedirectUri(ctx)],
@@ -125,7 +126,7 @@ export function openDemoState(ctx: AppContext, state: string): DemoState | null 
 export function demoBanner(ctx: AppContext, demo: DemoClient): string {
   return [
     '',
-    'Gatehouse development demo (built-in login, consent and logout pages)',
+    'Gatehouse development demo (built-in login, consent, logout and device pages)',
     `  client_id:     ${demo.client_id}`,
     `  client_secret: ${demo.client_secret}`,
     `  redirect_uri:  ${demo.redirect_uri}`,
@@ -134,6 +135,11 @@ export function demoBanner(ctx: AppContext, demo: DemoClient): string {
     'the callback page redeems the code and shows the verified tokens:',
     '',
     `  ${demoAuthorizeUrl(ctx)}`,
+    '',
+    'Or sign a device in from a terminal (RFC 8628 device flow):',
+    '',
+    `  gatehouse perform device-code --client-id ${demo.client_id} --client-secret ${demo.client_secret} \\`,
+    `    --scope openid,offline_access --endpoint ${ctx.publicUrl}`,
     '',
     '',
   ].join('\n')

@@ -1,6 +1,6 @@
 import type { AdminResult } from '../flow/challenge.ts'
 import { NotFound, OAuthError, RequestForbidden } from '../protocol/errors.ts'
-import type { BuiltinPage } from '../flow/apps.ts'
+import { PAGE_CONFIG_KEYS, type BuiltinPage } from '../flow/apps.ts'
 import { STYLE_HASH, page, h } from './page.ts'
 import type { Outcome } from '../protocol/outcome.ts'
 
@@ -20,7 +20,7 @@ export function inactive(what: BuiltinPage | 'callback'): Outcome {
   const hint =
     what === 'callback'
       ? 'The demo callback is only served under --dev while the built-in login and consent pages are in use.'
-      : `The built-in ${what} page is only served under --dev while urls.${what} is not configured.`
+      : `The built-in ${what.replace('_', ' ')} page is only served under --dev while ${PAGE_CONFIG_KEYS[what]} is not configured.`
   return errorOutcome(NotFound.with({ hint }))
 }
 

@@ -42,6 +42,9 @@ export const ConsentAcceptBody = Type.Object(
   { additionalProperties: false },
 )
 
+/** Body of `PUT …/device/accept` (Hydra's acceptDeviceUserCodeRequest): the user code the user typed. */
+export const DeviceAcceptBody = Type.Object({ user_code: Type.String({ minLength: 1, maxLength: 256 }) }, { additionalProperties: false })
+
 /** Body of `PUT …/reject` (Hydra's rejectOAuth2Request). */
 export const RejectBody = Type.Object(
   {

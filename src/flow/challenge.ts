@@ -1,12 +1,12 @@
 import type { Sealer } from '../crypto/aead.ts'
 import type { OAuth2Client } from '../protocol/client.ts'
-import { AccessDenied, InvalidRequest, NotFound } from '../protocol/errors.ts'
+import { AccessDenied, InvalidRequest, MethodNotAllowed, NotFound } from '../protocol/errors.ts'
 import { handledRedirect, recordHandled } from '../protocol/handled.ts'
 import { withParam } from '../util/with_param.ts'
 import type { FlowContext } from './context.ts'
 
-/** Hydra's three kinds of challenge, settled by the login, consent and logout apps through the admin API. */
-export type ChallengeName = 'login' | 'consent' | 'logout'
+/** Hydra's kinds of challenge, settled by the login, consent, logout and device verification apps through the admin API. */
+export type ChallengeName = 'login' | 'consent' | 'logout' | 'device'
 
 /** What a sealed value is for; it is bound as AEAD associated data, so one purpose never opens as another. */
 export type ChallengePurpose = `${ChallengeName}_challenge` | `${ChallengeName}_verifier`
@@ -42,7 +42,8 @@ export interface AdminResult {
 /**
  * One kind of challenge, a row of the engine below: its texts, what its admin GET shows, what accept and reject
  * carry, and where its verifier leads. `accept` and `reject` read the body first (bad input is a 400 even once the
- * challenge was handled) and return what settles it.
+ * challenge was handled) and return what settles it. A kind without `describe` has no GET, one without `reject` no
+ * reject (Hydra's device challenge has neither).
  */
 export interface ChallengeKind<S extends ChallengeState, O> {
   readonly name: ChallengeName
@@ -51,11 +52,11 @@ export interface ChallengeKind<S extends ChallengeState, O> {
   /** not_found for a challenge that does not open; access_denied for a verifier that does not, or was used. */
   readonly hints: { readonly challenge: string; readonly verifier: string; readonly used: string }
   /** Hydra's GET body for the challenge. */
-  describe(ctx: FlowContext, challenge: string, state: S): Promise<Record<string, unknown>>
-  /** The URL the browser brings the verifier back to. */
-  returnUrl(ctx: FlowContext, state: S): string
+  describe?(ctx: FlowContext, challenge: string, state: S): Promise<Record<string, unknown>>
+  /** The URL the browser brings the verifier of `state` settled to `outcome` back to. */
+  returnUrl(ctx: FlowContext, state: S, outcome: O): string
   accept(ctx: FlowContext, state: S, body: unknown): Settle<O>
-  reject(ctx: FlowContext, state: S, body: unknown): Settle<O>
+  reject?(ctx: FlowContext, state: S, body: unknown): Settle<O>
 }
 
 interface Envelope<T> {
@@ -109,7 +110,7 @@ function openState<S extends ChallengeState, O>(ctx: FlowContext, kind: Challeng
 export function verifierRedirect<S extends ChallengeState, O>(ctx: FlowContext, kind: ChallengeKind<S, O>, state: S, outcome: O): string {
   const verifier = { id: crypto.randomUUID(), challenge: state, ...outcome }
   const sealed = sealChallenge(ctx.sealer, `${kind.name}_verifier`, verifier, ctx.clock() + ctx.config.ttl.login_consent_request)
-  return withParam(kind.returnUrl(ctx, state), `${kind.name}_verifier`, sealed)
+  return withParam(kind.returnUrl(ctx, state, outcome), `${kind.name}_verifier`, sealed)
 }
 
 /**
@@ -141,10 +142,11 @@ async function settle<S extends ChallengeState, O>(ctx: FlowContext, kind: Chall
 
 /** `GET …/requests/<kind>`: Hydra's request object, or 410 once handled. */
 export async function getRequest<S extends ChallengeState, O>(ctx: FlowContext, kind: ChallengeKind<S, O>, challenge: string): Promise<AdminResult> {
+  const describe = kind.describe ?? absent(kind, 'GET')
   const state = openState(ctx, kind, challenge)
   const previous = await handledRedirect(ctx, `${kind.name}_challenge`, state.id)
   if (previous !== null) return gone(previous)
-  return { status: 200, body: await kind.describe(ctx, challenge, state) }
+  return { status: 200, body: await describe(ctx, challenge, state) }
 }
 
 /** `PUT …/requests/<kind>/accept`. */
@@ -152,8 +154,15 @@ export const acceptRequest = <S extends ChallengeState, O>(ctx: FlowContext, kin
   answer(ctx, kind, challenge, (state) => kind.accept(ctx, state, body))
 
 /** `PUT …/requests/<kind>/reject`. */
-export const rejectRequest = <S extends ChallengeState, O>(ctx: FlowContext, kind: ChallengeKind<S, O>, challenge: string, body?: unknown) =>
-  answer(ctx, kind, challenge, (state) => kind.reject(ctx, state, body))
+export function rejectRequest<S extends ChallengeState, O>(ctx: FlowContext, kind: ChallengeKind<S, O>, challenge: string, body?: unknown) {
+  const reject = kind.reject ?? absent(kind, 'reject')
+  return answer(ctx, kind, challenge, (state) => reject(ctx, state, body))
+}
+
+/** What a kind does not have (its admin route is not even registered). */
+function absent(kind: ChallengeKind<ChallengeState, unknown>, what: string): never {
+  throw MethodNotAllowed.with({ hint: `A ${kind.name} challenge has no ${what}.` })
+}
 
 async function answer<S extends ChallengeState, O>(
   ctx: FlowContext,

@@ -13,8 +13,8 @@ import type { Outcome } from '../protocol/outcome.ts'
 
 /**
  * Whether an earlier consent may be reused (Hydra's consent `skip`): a remembered, unexpired flow of the same
- * subject and client whose grants cover every requested scope and audience. Never for prompt=consent, and never
- * for a public client whose redirect URI does not vouch for it.
+ * subject and client whose grants cover every requested scope and audience. Never for prompt=consent, a device
+ * flow, or a public client whose redirect URI does not vouch for it.
  */
 export async function consentSkippable(
   ctx: FlowContext,
@@ -24,6 +24,8 @@ export async function consentSkippable(
 ): Promise<boolean> {
   // OIDC Core §3.1.2.1: prompt=consent asks the user again.
   if (request.prompt.includes('consent')) return false
+  // Hydra: the user always confirms a device in the consent app (RFC 8628 §5.4, remote phishing).
+  if (request.device_request_id !== undefined) return false
   // RFC 6749 §10.2: without assured client identity, process the request as if nothing had been approved.
   if (client.token_endpoint_auth_method === 'none' && !isHttpsOrLoopback(request.effective_redirect_uri)) return false
   const now = ctx.clock()
@@ -53,13 +55,15 @@ export async function requestConsent(
   // Plugins' consent policies may deny, narrow the request, insist on the consent app, or consent themselves.
   const policy = await ctx.consentPolicies.apply({ client, request, login, previouslyConsented: consented })
   request = policy.request
+  // Nor does a policy consent to a device for the user: the consent app always asks (deny and narrow still apply).
+  const grant = request.device_request_id === undefined ? policy.grant : null
   const skip = !policy.prompt && (policy.narrowed ? await consentSkippable(ctx, client, request, login.subject) : consented)
   // OIDC Core §3.1.2.6: prompt=none cannot be honoured without a consent to reuse.
-  if (!skip && !policy.grant && request.prompt.includes('none')) {
+  if (!skip && !grant && request.prompt.includes('none')) {
     throw ConsentRequired.with({ hint: "Prompt 'none' was requested, but no previous consent was found." })
   }
   const consentUrl = ctx.apps.consent
-  if (!consentUrl && !policy.grant) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.consent is not configured.' }) }
+  if (!consentUrl && !grant) return { kind: 'error_page', error: ServerError.with({ hint: 'urls.consent is not configured.' }) }
 
   const expiresAt = ctx.clock() + ctx.config.ttl.login_consent_request
   const state: ConsentChallengeState = {
@@ -75,7 +79,7 @@ export async function requestConsent(
   const challenge = sealChallenge(ctx.sealer, 'consent_challenge', state, expiresAt)
   if (challenge.length > MAX_CHALLENGE_LENGTH) throw InvalidRequest.with({ hint: 'The login context is too large to carry on.' })
   browser.writeCsrf('consent', client.client_id, state.csrf)
-  if (policy.grant) return { kind: 'redirect', location: acceptedByPolicy(ctx, state, policy.grant) }
+  if (grant) return { kind: 'redirect', location: acceptedByPolicy(ctx, state, grant) }
   const url = new URL(consentUrl!)
   url.searchParams.set('consent_challenge', challenge)
   return { kind: 'redirect', location: url.href }

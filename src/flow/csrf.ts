@@ -8,7 +8,7 @@ import type { Outcome } from '../protocol/outcome.ts'
  * The browser returning a verifier must hold the CSRF cookie set when its challenge was issued. Returns the error
  * page to show (request_forbidden, 403) when it does not, else null.
  */
-export function csrfFailure(browser: Browser, kind: CsrfKind, clientId: string, expected: string): Outcome | null {
+export function csrfFailure(browser: Browser, kind: CsrfKind, clientId: string | null, expected: string): Outcome | null {
   const value = browser.readCsrf(kind, clientId)
   if (value === null) {
     return { kind: 'error_page', error: RequestForbidden.with({ hint: 'No CSRF value available in the session cookie.' }) }

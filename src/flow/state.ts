@@ -31,6 +31,8 @@ export interface AuthorizationSnapshot {
   /** Epoch ms. */
   requested_at: number
   oidc_context: OidcContext
+  /** The device authorization a device flow completes (RFC 8628; its request id); absent for an authorization request. */
+  device_request_id?: string
 }
 
 /** A login challenge: the request, the remembered session found (skip) and the CSRF value of the login cookie. */
@@ -194,6 +196,28 @@ export const targetOf = (s: AuthorizationSnapshot): ResponseTarget => ({
   response_mode: s.response_mode,
   state: s.state,
 })
+
+/** A device verification (RFC 8628 §3.3), sealed into the device challenge: the CSRF value of the device cookie. */
+export interface DeviceChallengeState {
+  id: string
+  csrf: string
+  expires_at: number
+}
+
+/** The device authorization a user code named, sealed into the device verifier. */
+export interface DeviceAcceptance {
+  request_id: string
+  client_id: string
+  requested_scope: string[]
+  requested_audience: string[]
+  /** When the device asked (epoch ms): the ID token's `rat`. */
+  requested_at: number
+}
+
+/** What a device challenge settles to: the user code was accepted (there is no reject). */
+export interface DeviceOutcome {
+  accepted: DeviceAcceptance
+}
 
 /** A logout request, sealed into the logout challenge (nothing is stored until it is handled). */
 export interface LogoutChallengeState {

@@ -45,12 +45,15 @@ const devSuffix = (config: Config) => (config.dev ? '_dev' : '')
 export const sessionCookieName = (config: Config) => `${config.serve.cookies.names.session}${devSuffix(config)}`
 
 /**
- * A per-client CSRF cookie's name as Hydra builds it: the configured name, `_dev` under --dev, then `_` and the
- * decimal murmur3 of the client id (`ory_hydra_login_csrf_dev_2918046155`).
+ * A CSRF cookie's name as Hydra builds it: the configured name, `_dev` under --dev, then for a client's login or
+ * consent `_` and the decimal murmur3 of the client id (`ory_hydra_login_csrf_dev_2918046155`). The device cookie is
+ * set before the client is known, so it has no client part.
  */
-export function csrfCookieName(config: Config, kind: CsrfKind, clientId: string): string {
-  const base = kind === 'login' ? config.serve.cookies.names.login_csrf : config.serve.cookies.names.consent_csrf
-  return `${base}${devSuffix(config)}_${murmur3(clientId)}`
+export function csrfCookieName(config: Config, kind: CsrfKind, clientId: string | null): string {
+  const { names } = config.serve.cookies
+  if (kind === 'device') return `${names.device_csrf}${devSuffix(config)}`
+  const base = kind === 'login' ? names.login_csrf : names.consent_csrf
+  return `${base}${devSuffix(config)}_${murmur3(clientId ?? '')}`
 }
 
 /** SameSite of Gatehouse's cookies: None needs a secure https issuer, else it falls back to Lax. */
@@ -108,11 +111,11 @@ export class HttpBrowser implements Browser {
     this.#cookies = parseCookies(request.headers.get('cookie'))
   }
 
-  readCsrf(kind: CsrfKind, clientId: string): string | null {
+  readCsrf(kind: CsrfKind, clientId: string | null): string | null {
     return this.#open(csrfCookieName(this.#ctx.config, kind, clientId))
   }
 
-  writeCsrf(kind: CsrfKind, clientId: string, value: string): void {
+  writeCsrf(kind: CsrfKind, clientId: string | null, value: string): void {
     const name = csrfCookieName(this.#ctx.config, kind, clientId)
     this.#write(name, value, this.#ctx.config.ttl.login_consent_request, '/')
   }

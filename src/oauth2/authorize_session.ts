@@ -1,5 +1,7 @@
 import type { OAuth2Client } from '../protocol/client.ts'
 import { isRecord } from '../protocol/json.ts'
+import type { OAuth2Context } from './context.ts'
+import type { MintedTokens } from './issue.ts'
 
 /**
  * What the authorization endpoint learned during a login + consent flow and stores (sealed) with the
@@ -96,4 +98,26 @@ export interface IdTokenInput {
   nonce?: string | null
   /** The access token issued beside it, for `at_hash`. */
   accessToken?: string
+}
+
+/**
+ * The ID token beside tokens just minted from an authentication (OIDC Core §3.1.3.3, §12.2): from their session as
+ * stored, since token hooks may have added claims, else `oidc`; with `at_hash` of the access token.
+ */
+export function signIdToken(
+  ctx: Pick<OAuth2Context, 'idTokens'>,
+  client: OAuth2Client,
+  grantType: string,
+  minted: MintedTokens,
+  oidc: OidcSession,
+  nonce?: string | null,
+): Promise<string> {
+  return ctx.idTokens.sign({
+    client,
+    grantType,
+    session: readOidcSession({ ...minted.session }) ?? oidc,
+    issuedAt: minted.issued_at,
+    ...(nonce !== undefined ? { nonce } : {}),
+    accessToken: minted.access_token,
+  })
 }

@@ -1,12 +1,12 @@
 import type { OAuth2Client } from '../protocol/client.ts'
-import { InvalidRequest, UnauthorizedClient, UnsupportedGrantType } from '../protocol/errors.ts'
+import { InvalidRequest, UnsupportedGrantType } from '../protocol/errors.ts'
 import type { Params } from '../protocol/params.ts'
 import { pipeline } from '../protocol/pipeline.ts'
 import { grantsCredential, withCNonce } from './c_nonce.ts'
 import { tokenEndpointAudiences } from './client_auth/client_assertion.ts'
 import { authenticateClient, CLIENT_AUTH_PARAMS } from './client_auth/index.ts'
 import type { OAuth2Context } from './context.ts'
-import type { ClientGrant, GrantHandler, OpenGrant } from './grants/index.ts'
+import { assertGrantAllowed, type ClientGrant, type GrantHandler, type OpenGrant } from './grants/index.ts'
 import { decide, mintTokens, type Decision, type TokenResponse } from './issue.ts'
 
 /** A token request as it arrives: form parameters and the `Authorization` header. */
@@ -58,10 +58,7 @@ const authenticate = async ({ ctx, input, grant, params }: Received & { grant: G
 }
 
 const checkGrantAllowed = ({ grantType, caller }: { grantType: string; caller: Caller }) => {
-  // RFC 6749 §5.2: unauthorized_client when the client may not use this grant type.
-  if (caller.client && !(caller.client.grant_types ?? []).includes(grantType)) {
-    throw UnauthorizedClient.with({ hint: `The OAuth 2.0 Client is not allowed to use authorization grant "${grantType}".` })
-  }
+  if (caller.client) assertGrantAllowed(caller.client, grantType)
 }
 
 const callGrantHandler = async (t: Received & { grantType: string; params: Params; caller: Caller }) => {

@@ -5,6 +5,7 @@ import { CLIENT_SECRET_JWT_ALGS } from '../oauth2/client_auth/client_secret_jwt.
 import { PRIVATE_KEY_JWT_ALGS } from '../oauth2/client_auth/private_key_jwt.ts'
 import type { OAuth2Context } from '../oauth2/context.ts'
 import { CREDENTIAL_FORMAT, CREDENTIAL_TYPES, PROOF_ALGS } from './verifiable_credential.ts'
+import { DEVICE_AUTHORIZATION_PATH } from '../oauth2/device_code.ts'
 
 /** What the document describes: the issuer, its URLs and configuration, and its grant types. */
 export type DiscoveryInput = Pick<OAuth2Context, 'issuer' | 'publicUrl' | 'config' | 'grants'>
@@ -147,6 +148,12 @@ export const registrationMetadata: DiscoveryContribution = {
     ctx.config.oidc.dynamic_client_registration.enabled ? { registration_endpoint: `${ctx.publicUrl}/oauth2/register` } : {},
 }
 
+/** The device authorization grant (RFC 8628 §4); its grant type comes with the token endpoint's. */
+export const deviceAuthorizationMetadata: DiscoveryContribution = {
+  feature: 'device_authorization',
+  metadata: (ctx) => ({ device_authorization_endpoint: `${ctx.publicUrl}${DEVICE_AUTHORIZATION_PATH}` }),
+}
+
 /**
  * What the public discovery document is made of. Introspection stays off it: as in Hydra, it is served on
  * the admin API only.
@@ -161,6 +168,7 @@ export const DISCOVERY_CONTRIBUTIONS: readonly DiscoveryContribution[] = [
   logoutMetadata,
   verifiableCredentialsMetadata,
   registrationMetadata,
+  deviceAuthorizationMetadata,
 ]
 
 /**

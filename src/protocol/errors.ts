@@ -32,6 +32,9 @@ export type OAuthErrorCode =
   | 'gone'
   | 'method_not_allowed'
   | 'payload_too_large'
+  | 'authorization_pending'
+  | 'slow_down'
+  | 'expired_token'
 
 export interface OAuthErrorFields {
   description?: string
@@ -151,6 +154,19 @@ export const InvalidClientMetadata = E(
   400,
   'The value of one of the Client Metadata fields is invalid and the server has rejected this request.',
 )
+
+/** RFC 8628 §3.5 authorization_pending: the user has not finished at the verification URI yet; keep polling. */
+export const AuthorizationPending = E(
+  'authorization_pending',
+  400,
+  'The end user has not finished authorizing the device yet; poll again after the interval.',
+)
+
+/** RFC 8628 §3.5 slow_down: still pending, and the client polled too soon; its interval grew by 5 seconds. */
+export const SlowDown = E('slow_down', 400, 'The authorization is still pending, and the client polled sooner than its interval allows.')
+
+/** RFC 8628 §3.5 expired_token: the device code expired; the client may start a new device authorization. */
+export const ExpiredToken = E('expired_token', 400, 'The device code has expired; start a new device authorization.')
 
 /** OIDC Core §3.1.2.6 login_required. */
 export const LoginRequired = new OAuthError('login_required', 400, 'The Authorization Server requires End-User authentication.')

@@ -11,6 +11,8 @@ const PREFIXES = {
   consent_verifier: 'cv',
   logout_challenge: 'lc',
   logout_verifier: 'lv',
+  device_challenge: 'dc',
+  device_verifier: 'dv',
   backchannel_logout: 'bcl',
 } as const
 

@@ -231,6 +231,75 @@ export interface FlowStore {
   deleteExpired(before: number, limit: number): Promise<number>
 }
 
+/** How far the user got with a device authorization's user code (RFC 8628 §3.3). */
+export type UserCodeState = 'pending' | 'accepted' | 'denied'
+
+/**
+ * A device authorization (RFC 8628 §3.1): its device code and user code, each kept only by its HMAC signature, what
+ * the device asked for, and once the user consented what was granted, with the sealed session of the grant.
+ */
+export interface DeviceCodeRow {
+  signature: string
+  user_code_signature: string
+  /** The grant family of the tokens the device code is redeemed for; the login and consent flow carries it. */
+  request_id: string
+  client_id: string
+  requested_scope: string[]
+  requested_audience: string[]
+  user_code_state: UserCodeState
+  /** Set when accepted ('' and [] before). */
+  subject: string
+  granted_scope: string[]
+  granted_audience: string[]
+  /** AES-GCM sealed session of the grant; '' until accepted. */
+  session_data: string
+  /** The consent flow that accepted it. */
+  flow_id: string | null
+  /** False once redeemed (or a redemption was refused as a replay). */
+  active: boolean
+  used_times: number
+  /** Least milliseconds between two polls; grows on every poll that comes too soon while pending. */
+  poll_interval: number
+  last_polled_at: number | null
+  requested_at: number
+  expires_at: number
+}
+
+/** What a consent grants a pending device authorization. */
+export type DeviceGrant = Pick<DeviceCodeRow, 'subject' | 'granted_scope' | 'granted_audience' | 'session_data' | 'flow_id'>
+
+export interface DeviceStore {
+  /**
+   * Stores a new device authorization. False, with nothing stored, when a live one has the same user code (the caller
+   * draws another); an expired one with it is replaced. StoreError('conflict') when the device code signature exists.
+   */
+  insert(row: DeviceCodeRow, now: number): Promise<boolean>
+  get(signature: string): Promise<DeviceCodeRow | null>
+  getByUserCode(userCodeSignature: string): Promise<DeviceCodeRow | null>
+  /**
+   * Settles a pending, unexpired authorization, atomically: of concurrent callers across processes exactly one
+   * moves it from pending. `accept` records the grant and returns the row; `deny` returns whether it moved.
+   */
+  accept(requestId: string, grant: DeviceGrant, now: number): Promise<DeviceCodeRow | null>
+  deny(requestId: string, now: number): Promise<boolean>
+  /**
+   * Records a poll of the client's device code at `now` and returns the row: `tooFast` when it came sooner than
+   * `poll_interval` after the previous one, in which case a pending authorization's interval grows by `slowDown`.
+   * Of concurrent polls within one interval, one at most is on time. Null for an unknown code or another client's.
+   */
+  poll(signature: string, clientId: string, now: number, slowDown: number): Promise<{ row: DeviceCodeRow; tooFast: boolean } | null>
+  /** Redeems an active, accepted authorization once and returns it (single winner across processes); null otherwise. */
+  consume(signature: string): Promise<DeviceCodeRow | null>
+  /** Records a refused redemption of a spent device code (`used_times` + 1, inactive); null when unknown. */
+  recordReuse(signature: string): Promise<DeviceCodeRow | null>
+  /** Deletes up to `limit` device authorizations that expired before `before`; returns how many it deleted. */
+  deleteExpired(before: number, limit: number): Promise<number>
+  /** Counts one more user code tried for a device challenge and returns how many were (the first is 1). */
+  countAttempt(challengeId: string, expiresAt: number): Promise<number>
+  /** Deletes up to `limit` attempt counters of challenges that expired before `before`. */
+  deleteExpiredAttempts(before: number, limit: number): Promise<number>
+}
+
 export type Dialect = 'sqlite' | 'postgres'
 
 export interface Store {
@@ -241,6 +310,7 @@ export interface Store {
   readonly flows: FlowStore
   readonly jti: JtiStore
   readonly trust: TrustStore
+  readonly devices: DeviceStore
   /** Runs `fn` in one transaction; everything it does through the given store commits or rolls back together. */
   tx<T>(fn: (store: Store) => Promise<T>): Promise<T>
   /** Throws when the database cannot be reached. */

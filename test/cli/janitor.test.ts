@@ -7,7 +7,7 @@ import { SqlStore } from '../../src/store/sql/store.ts'
 import type { Store, TokenKind, TokenRow } from '../../src/store/types.ts'
 import { manualClock } from '../../src/util/clock.ts'
 import { cleanupAfterAll, databases, tempDir, type Database } from './_cli.ts'
-import { runCli } from '../_harness.ts'
+import { deviceRow, runCli } from '../_harness.ts'
 
 cleanupAfterAll()
 
@@ -38,6 +38,8 @@ async function seed(store: Store, expired: number, live: number) {
     for (let i = 0; i < count; i++) {
       for (const kind of kinds) await store.tokens.insert(kind, token(`${prefix}-${kind}-${i}`, expiresAt))
       await store.jti.remember(`${prefix}-jti-${i}`, expiresAt, expiresAt - HOUR)
+      await store.devices.insert(deviceRow(`${prefix}-device-${i}`, { requested_at: expiresAt - HOUR, expires_at: expiresAt }), expiresAt - HOUR)
+      await store.devices.countAttempt(`${prefix}-challenge-${i}`, expiresAt)
       await store.flows.upsertLoginSession({
         id: `${prefix}-session-${i}`,
         subject: 'alice',
@@ -102,7 +104,17 @@ async function countsAt(db: Database, dsn: string) {
 async function counts(store: SqlStore) {
   const n = async (table: string) =>
     Number((await store.driver.all<{ n: number }>(`SELECT COUNT(*) AS n FROM ${table}`))[0]!.n)
-  const tables = ['access_tokens', 'refresh_tokens', 'authorization_codes', 'jti_blacklist', 'flows', 'login_sessions', 'trusted_jwt_issuers']
+  const tables = [
+    'access_tokens',
+    'refresh_tokens',
+    'authorization_codes',
+    'device_codes',
+    'jti_blacklist',
+    'flows',
+    'login_sessions',
+    'device_challenge_attempts',
+    'trusted_jwt_issuers',
+  ]
   return Object.fromEntries(await Promise.all(tables.map(async (t) => [t, await n(t)] as const)))
 }
 
@@ -131,9 +143,10 @@ describe('runJanitor', () => {
       { table: 'access_tokens', deleted: 5 },
       { table: 'refresh_tokens', deleted: 5 },
       { table: 'authorization_codes', deleted: 5 },
+      { table: 'device_codes', deleted: 5 },
       { table: 'jti_blacklist', deleted: 5 },
     ])
-    expect(await counts(store)).toMatchObject({ access_tokens: 4, flows: 9, login_sessions: 9 })
+    expect(await counts(store)).toMatchObject({ access_tokens: 4, device_codes: 4, flows: 9, login_sessions: 9, device_challenge_attempts: 9 })
     await store.close()
   })
 
@@ -160,10 +173,12 @@ for (const db of databases()) {
         access_tokens: 2,
         refresh_tokens: 2,
         authorization_codes: 2,
+        device_codes: 2,
         jti_blacklist: 2,
         flows: 2,
         login_sessions: 2,
         trusted_jwt_issuers: 2,
+        device_challenge_attempts: 2,
       })
     })
 
@@ -183,18 +198,24 @@ for (const db of databases()) {
         { table: 'access_tokens', deleted: 3 },
         { table: 'refresh_tokens', deleted: 3 },
         { table: 'authorization_codes', deleted: 3 },
+        { table: 'device_codes', deleted: 3 },
         { table: 'jti_blacklist', deleted: 3 },
       ])
       const requests = await runCli(['janitor', '-e', '--requests', '--format', 'json'], { DSN: dsn })
-      expect(JSON.parse(requests.stdout)).toEqual([{ table: 'flows, login_sessions', deleted: 10 }])
+      expect(JSON.parse(requests.stdout)).toEqual([
+        { table: 'flows, login_sessions', deleted: 10 },
+        { table: 'device_challenge_attempts', deleted: 5 },
+      ])
       expect(await countsAt(db, dsn)).toEqual({
         access_tokens: 2,
         refresh_tokens: 2,
         authorization_codes: 2,
+        device_codes: 2,
         jti_blacklist: 2,
         flows: 0,
         login_sessions: 0,
         trusted_jwt_issuers: 5,
+        device_challenge_attempts: 0,
       })
     })
   })

@@ -20,15 +20,16 @@ for (const target of databases()) {
 
       const first = await runCli(['migrate', 'sql', dsn, '--yes'])
       expect(first.code).toBe(0)
-      expect(first.stdout).toContain('Applied 5 migration(s): 0001_init, 0002_partial_flow_indexes, 0003_remembered_flows_index, 0005_trusted_jwt_issuers, 0006_registration_access_token')
+      expect(first.stdout).toContain('Applied 6 migration(s): 0001_init, 0002_partial_flow_indexes, 0003_remembered_flows_index, 0004_device_codes, 0005_trusted_jwt_issuers, 0006_registration_access_token')
 
       const rows = await status([dsn])
       const [row] = rows
       expect(row).toMatchObject({ version: '0001', name: 'init' })
       expect(rows[1]).toMatchObject({ version: '0002', name: 'partial_flow_indexes' })
       expect(rows[2]).toMatchObject({ version: '0003', name: 'remembered_flows_index' })
-      expect(rows[3]).toMatchObject({ version: '0005', name: 'trusted_jwt_issuers' })
-      expect(rows[4]).toMatchObject({ version: '0006', name: 'registration_access_token' })
+      expect(rows[3]).toMatchObject({ version: '0004', name: 'device_codes' })
+      expect(rows[4]).toMatchObject({ version: '0005', name: 'trusted_jwt_issuers' })
+      expect(rows[5]).toMatchObject({ version: '0006', name: 'registration_access_token' })
       expect(Number.isNaN(Date.parse(row!.applied_at!))).toBe(false)
 
       const again = await runCli(['migrate', 'sql', dsn, '--yes'])
@@ -58,7 +59,7 @@ for (const target of databases()) {
       const dsn = await target.fresh()
       const r = await runCli(['migrate', 'sql', dsn], {}, 'y\n')
       expect(r.code).toBe(0)
-      expect(r.stdout).toContain('Applied 5 migration(s)')
+      expect(r.stdout).toContain('Applied 6 migration(s)')
       expect((await status([dsn]))[0]!.applied_at).not.toBeNull()
     })
 

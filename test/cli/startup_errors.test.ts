@@ -105,6 +105,7 @@ describe('serve refuses to start with one clear message', () => {
       { version: '0001', name: 'init', applied_at: null },
       { version: '0002', name: 'partial_flow_indexes', applied_at: null },
       { version: '0003', name: 'remembered_flows_index', applied_at: null },
+      { version: '0004', name: 'device_codes', applied_at: null },
       { version: '0005', name: 'trusted_jwt_issuers', applied_at: null },
       { version: '0006', name: 'registration_access_token', applied_at: null },
     ])

@@ -17,7 +17,7 @@ for (const factory of storeFactories()) {
       const { data: created } = await s.hydra.oauth2.getOAuth2Client({ id: DEMO_CLIENT_ID })
       expect(created).toMatchObject({
         redirect_uris: [first.redirect_uri],
-        grant_types: ['authorization_code', 'refresh_token'],
+        grant_types: ['authorization_code', 'refresh_token', 'urn:ietf:params:oauth:grant-type:device_code'],
         token_endpoint_auth_method: 'client_secret_basic',
       })
       s.clock.advance(60_000)

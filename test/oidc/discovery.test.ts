@@ -71,7 +71,6 @@ for (const factory of storeFactories()) {
       for (const absent of [
         'introspection_endpoint',
         'introspection_endpoint_auth_methods_supported',
-        'device_authorization_endpoint',
         'registration_endpoint',
         'pushed_authorization_request_endpoint',
         'mtls_endpoint_aliases',
@@ -95,6 +94,14 @@ for (const factory of storeFactories()) {
         })
         expect(((await res.json()) as { error: string }).error).not.toBe('unsupported_grant_type')
       }
+    })
+
+    it('advertises the device authorization endpoint and its grant (RFC 8628 §4)', async () => {
+      const s = await startServer(factory, { 'urls.self.public': 'https://api.gatehouse.test/' })
+      const options = { [oauth.customFetch]: (url: string, init: RequestInit) => s.publicFetch(local(url), init) }
+      const as = await oauth.processDiscoveryResponse(new URL(ISSUER), await oauth.discoveryRequest(new URL(ISSUER), options))
+      expect(as.device_authorization_endpoint).toBe('https://api.gatehouse.test/oauth2/device/auth')
+      expect(as.grant_types_supported).toContain('urn:ietf:params:oauth:grant-type:device_code')
     })
 
     it('advertises the client authentication methods and algorithms the endpoints accept', async () => {

@@ -2,15 +2,19 @@ import { describe, expect, it } from 'bun:test'
 import { definePlugin, OAuthError, type ConsentContext, type ConsentDecision } from 'gatehouse/plugin'
 import {
   acceptLogin,
+  acceptUserCode,
   authorizeUrl,
   Browser,
   challengeOf,
   CONSENT_URL,
   createCodeClient,
+  createDeviceClient,
+  DEVICE_VERIFICATION_URL,
   locationOf,
   LOGIN_URL,
   memoryLogger,
   REDIRECT_URI,
+  requestDeviceCodes,
   responseParams,
   runFlow,
   startServer,
@@ -77,6 +81,25 @@ for (const factory of storeFactories()) {
       verdicts = [() => ({ action: 'skip' })]
       const back = await afterLogin(x, { prompt: 'none' })
       expect(responseParams(await x.b.open(locationOf(back).href)).get('code')).toMatch(/^ory_ac_/)
+    })
+
+    it('skip does not consent to a device for the user: the consent app is asked, with the decision, and narrow applies', async () => {
+      verdicts = [() => ({ action: 'narrow', scope: ['openid'] }), () => ({ action: 'skip', reason: 'trusted' })]
+      const s = await startServer(
+        factory,
+        { 'urls.login': LOGIN_URL, 'urls.consent': CONSENT_URL, 'urls.device.verification': DEVICE_VERIFICATION_URL, plugins: ['policies'] },
+        { plugins: { catalog: [policies] } },
+      )
+      const client = await createDeviceClient(s)
+      const codes = await requestDeviceCodes(s, client, { scope: 'openid profile' })
+      const b = new Browser(s)
+      const consent = await acceptLogin(s, b, await acceptUserCode(s, b, await b.open(codes.verification_uri_complete!), codes.user_code))
+      const { data } = await s.hydra.oauth2.getOAuth2ConsentRequest({ consentChallenge: challengeOf(consent, 'consent') })
+      expect(data).toMatchObject({ skip: false, requested_scope: ['openid'] })
+      expect((data as { policy_decisions?: unknown }).policy_decisions).toEqual([
+        { plugin: 'policies', policy: 'first', action: 'narrow' },
+        { plugin: 'policies', policy: 'second', action: 'skip', reason: 'trusted' },
+      ])
     })
 
     it('narrow: later policies and the consent app see the narrowed request and the decisions', async () => {

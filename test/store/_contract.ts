@@ -2,6 +2,7 @@ import { afterEach, beforeEach, describe } from 'bun:test'
 import type { SharedStores } from '../_harness.ts'
 import { batchesContract } from './_contract_batches.ts'
 import { clientsContract } from './_contract_clients.ts'
+import { devicesContract } from './_contract_devices.ts'
 import { flowsContract } from './_contract_flows.ts'
 import { keysContract } from './_contract_keys.ts'
 import { racesContract } from './_contract_races.ts'
@@ -54,5 +55,6 @@ export function storeContract(name: string, open: OpenStores) {
     txContract(ctx)
     racesContract(ctx)
     batchesContract(ctx)
+    devicesContract(ctx)
   })
 }

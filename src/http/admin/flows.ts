@@ -20,19 +20,20 @@ function challengeRoutes(app: Elysia, ctx: AppContext, kind: ChallengeKind<Chall
   const path = `/admin/oauth2/auth/requests/${kind.name}`
   const param = `${kind.name}_challenge`
   const body = async (request: Request) => (kind.body ? await readJson(request) : undefined)
-  app
-    .get(path, async ({ request }) => reply(await getRequest(ctx, kind, challengeOf(request, param))))
-    .put(`${path}/accept`, async ({ request }) => {
-      const challenge = challengeOf(request, param)
-      return reply(await acceptRequest(ctx, kind, challenge, await body(request)))
-    })
-    .put(`${path}/reject`, async ({ request }) => {
+  if (kind.describe) app.get(path, async ({ request }) => reply(await getRequest(ctx, kind, challengeOf(request, param))))
+  app.put(`${path}/accept`, async ({ request }) => {
+    const challenge = challengeOf(request, param)
+    return reply(await acceptRequest(ctx, kind, challenge, await body(request)))
+  })
+  if (kind.reject) {
+    app.put(`${path}/reject`, async ({ request }) => {
       const challenge = challengeOf(request, param)
       return reply(await rejectRequest(ctx, kind, challenge, await body(request)))
     })
+  }
 }
 
-/** Hydra's login, consent and logout admin API: get, accept and reject a challenge of each kind. */
+/** Hydra's login, consent, logout and device admin API: get, accept and reject a challenge of each kind that has them. */
 export const flowsRoutes = (ctx: AppContext) => {
   const app = new Elysia({ name: 'admin-flows' })
   for (const kind of CHALLENGE_KINDS) challengeRoutes(app, ctx, kind)

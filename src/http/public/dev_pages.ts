@@ -4,6 +4,7 @@ import { DEMO_CALLBACK_PATH, demoActive } from '../../dev/builtin_pages.ts'
 import { BUILTIN_PAGE_PATHS, builtinPageActive, type BuiltinPage } from '../../flow/apps.ts'
 import { showCallback } from '../../dev/callback_page.ts'
 import { showConsent, submitConsent } from '../../dev/consent_page.ts'
+import { showDevice, showDeviceDone, submitDevice } from '../../dev/device_page.ts'
 import { showLogin, submitLogin } from '../../dev/login_page.ts'
 import { showLogout, submitLogout } from '../../dev/logout_page.ts'
 import { errorOutcome, inactive } from '../../dev/outcome.ts'
@@ -46,12 +47,12 @@ const form = (request: Request) => () => readForm(request)
 const challenge = (params: Params, name: string) => params.get(name) || params.get('challenge') || ''
 
 /**
- * The development login, consent and logout pages (Hydra's `/oauth2/fallbacks/*`) and the demo client's callback.
+ * The development login, consent, logout and device pages (Hydra's `/oauth2/fallbacks/*`) and the demo client's callback.
  * They settle challenges through the same flow functions as the admin API, so `serve public` works alone. Each
  * answers 404 outside --dev, or when the operator configured an app of their own for it.
  */
 export const devPagesRoutes = (ctx: AppContext) => {
-  const { login, consent, logout } = BUILTIN_PAGE_PATHS
+  const { login, consent, logout, device, device_done } = BUILTIN_PAGE_PATHS
   return new Elysia({ name: 'public-dev-pages' })
     .get(login, ({ request }) => page(ctx, 'login', query(request), (p) => showLogin(ctx, challenge(p, 'login_challenge'))))
     .post(login, ({ request }) => page(ctx, 'login', form(request), (p) => submitLogin(ctx, p)))
@@ -61,5 +62,10 @@ export const devPagesRoutes = (ctx: AppContext) => {
     .post(consent, ({ request }) => page(ctx, 'consent', form(request), (p) => submitConsent(ctx, p)))
     .get(logout, ({ request }) => page(ctx, 'logout', query(request), (p) => showLogout(ctx, challenge(p, 'logout_challenge'))))
     .post(logout, ({ request }) => page(ctx, 'logout', form(request), (p) => submitLogout(ctx, p)))
+    .get(device, ({ request }) =>
+      page(ctx, 'device', query(request), (p) => showDevice(ctx, challenge(p, 'device_challenge'), p.get('user_code') ?? '')),
+    )
+    .post(device, ({ request }) => page(ctx, 'device', form(request), (p) => submitDevice(ctx, p)))
+    .get(device_done, ({ request }) => page(ctx, 'device_done', query(request), (p) => showDeviceDone(ctx, p.get('client_id') ?? '')))
     .get(DEMO_CALLBACK_PATH, ({ request }) => page(ctx, 'callback', query(request), (p) => showCallback(ctx, p)))
 }

@@ -1,6 +1,6 @@
 import type { OAuth2Client } from '../../protocol/client.ts'
 import type { OAuth2Context } from '../context.ts'
-import { OIDC_SESSION_KEY, oidcSessionOf, readOidcSession } from '../authorize_session.ts'
+import { OIDC_SESSION_KEY, oidcSessionOf, signIdToken } from '../authorize_session.ts'
 import { codeSignature, openCode } from '../authorization_code.ts'
 import type { AuthorizeSession } from '../authorize_session.ts'
 import { InvalidGrant, InvalidRequest } from '../../protocol/errors.ts'
@@ -94,17 +94,7 @@ export const authorizationCodeGrant: ClientGrant = {
           'authorization_code',
           redeemed,
           stored,
-          scope.includes('openid')
-            ? ctx.idTokens.sign({
-                client,
-                grantType: GRANT,
-                // Token hooks may have added claims to the stored session.
-                session: readOidcSession({ ...minted.session }) ?? oidc,
-                issuedAt: minted.issued_at,
-                nonce: session.nonce,
-                accessToken: minted.access_token,
-              })
-            : undefined,
+          scope.includes('openid') ? signIdToken(ctx, client, GRANT, minted, oidc, session.nonce) : undefined,
         ),
     }
   },

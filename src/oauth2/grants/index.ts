@@ -1,9 +1,11 @@
 import type { OAuth2Client } from '../../protocol/client.ts'
+import { UnauthorizedClient } from '../../protocol/errors.ts'
 import type { OAuth2Context } from '../context.ts'
 import type { Issuance } from '../issue.ts'
 import { authorizationCodeGrant } from './authorization_code.ts'
 import { clientCredentialsGrant } from './client_credentials.ts'
 import { jwtBearerGrant } from './jwt_bearer.ts'
+import { deviceCodeGrant } from './device_code.ts'
 import { refreshTokenGrant } from './refresh_token.ts'
 
 export type { Issuance, MintedTokens, TokenResponse } from '../issue.ts'
@@ -51,6 +53,13 @@ export type OpenGrant = Grant<'optional', OAuth2Client | null>
 
 export type GrantHandler = ClientGrant | OpenGrant
 
+/** RFC 6749 §5.2: unauthorized_client when the client is not registered for the grant type. */
+export function assertGrantAllowed(client: OAuth2Client, grantType: string): void {
+  if (!(client.grant_types ?? []).includes(grantType)) {
+    throw UnauthorizedClient.with({ hint: `The OAuth 2.0 Client is not allowed to use authorization grant "${grantType}".` })
+  }
+}
+
 /** The grant types of one app, keyed by `grant_type`. */
 export class GrantRegistry {
   readonly #grants = new Map<string, GrantHandler>()
@@ -85,4 +94,10 @@ export class GrantRegistry {
 }
 
 /** The grants Gatehouse ships. */
-export const BUILT_IN_GRANTS: readonly GrantHandler[] = [authorizationCodeGrant, clientCredentialsGrant, refreshTokenGrant, jwtBearerGrant]
+export const BUILT_IN_GRANTS: readonly GrantHandler[] = [
+  authorizationCodeGrant,
+  clientCredentialsGrant,
+  refreshTokenGrant,
+  jwtBearerGrant,
+  deviceCodeGrant,
+]

@@ -1,6 +1,6 @@
 import type { OAuth2Client } from '../../protocol/client.ts'
 import type { OAuth2Context } from '../context.ts'
-import { readOidcSession } from '../authorize_session.ts'
+import { readOidcSession, signIdToken } from '../authorize_session.ts'
 import type { TokenRow } from '../../store/types.ts'
 import { checkAudience } from '../audience.ts'
 import { InvalidGrant, InvalidRequest, InvalidScope } from '../../protocol/errors.ts'
@@ -106,16 +106,7 @@ export const refreshTokenGrant: ClientGrant = {
           'refresh_token',
           redeemed,
           stored,
-          oidc && scope.includes('openid')
-            ? ctx.idTokens.sign({
-                client,
-                grantType: GRANT,
-                // Token hooks may have added claims to the stored session.
-                session: readOidcSession({ ...minted.session }) ?? oidc,
-                issuedAt: minted.issued_at,
-                accessToken: minted.access_token,
-              })
-            : undefined,
+          oidc && scope.includes('openid') ? signIdToken(ctx, client, GRANT, minted, oidc) : undefined,
         ),
     }
   },

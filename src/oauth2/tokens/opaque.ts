@@ -5,6 +5,7 @@ import { randomBytesFast } from '../../crypto/random.ts'
 export const ACCESS_TOKEN_PREFIX = 'ory_at_'
 export const REFRESH_TOKEN_PREFIX = 'ory_rt_'
 export const AUTHORIZE_CODE_PREFIX = 'ory_ac_'
+export const DEVICE_CODE_PREFIX = 'ory_dc_'
 
 /** Random bytes per token (Hydra: 32). */
 const ENTROPY = 32

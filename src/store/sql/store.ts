@@ -1,6 +1,7 @@
 import type { Store } from '../types.ts'
 import type { SqlDriver } from './driver.ts'
 import { SqlClientStore } from './clients.ts'
+import { SqlDeviceStore } from './devices.ts'
 import { SqlFlowStore } from './flows.ts'
 import { SqlJtiStore } from './jti.ts'
 import { SqlKeyStore } from './keys.ts'
@@ -15,6 +16,7 @@ export class SqlStore implements Store {
   readonly flows: SqlFlowStore
   readonly jti: SqlJtiStore
   readonly trust: SqlTrustStore
+  readonly devices: SqlDeviceStore
 
   readonly driver: SqlDriver
 
@@ -27,6 +29,7 @@ export class SqlStore implements Store {
     this.flows = new SqlFlowStore(driver)
     this.jti = new SqlJtiStore(driver)
     this.trust = new SqlTrustStore(driver)
+    this.devices = new SqlDeviceStore(driver)
   }
 
   get dialect() {

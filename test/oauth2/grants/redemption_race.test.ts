@@ -1,16 +1,23 @@
 import { describe, expect, it } from 'bun:test'
 import {
+  authorizeDevice,
+  Browser,
+  createDeviceClient,
   createMintClient,
+  DEVICE_GRANT,
   introspect,
   issueCode,
   MINT_REDIRECT_URI,
   redeem,
+  requestDeviceCodes,
+  startDeviceServer,
   startServer,
   storeFactories,
   type CodeClient,
   type TestServer,
 } from '../../_harness.ts'
 import { authorizationCodeGrant } from '../../../src/oauth2/grants/authorization_code.ts'
+import { deviceCodeGrant } from '../../../src/oauth2/grants/device_code.ts'
 import { refreshTokenGrant } from '../../../src/oauth2/grants/refresh_token.ts'
 import type { GrantHandler } from '../../../src/oauth2/grants/index.ts'
 import { issueTokens } from '../../../src/oauth2/issue.ts'
@@ -46,6 +53,20 @@ for (const factory of storeFactories()) {
       const mint = await decide(s, refreshTokenGrant, client, { refresh_token: tokens.refresh_token! })
       const reuse = await tokenRequest(s, client, { grant_type: 'refresh_token', refresh_token: tokens.refresh_token! })
       expect(await statusAndError(reuse)).toEqual({ status: 400, error: 'invalid_grant' })
+      const minted = await mint()
+      expect(await active(s, minted.access_token)).toBe(false)
+      expect(await active(s, minted.refresh_token!)).toBe(false)
+    })
+
+    it('revokes the tokens of a device code redemption when a replay revoked the family before they were stored', async () => {
+      const s = await startDeviceServer(factory)
+      const client = await createDeviceClient(s)
+      const codes = await requestDeviceCodes(s, client)
+      await authorizeDevice(s, new Browser(s), codes)
+      const mint = await decide(s, deviceCodeGrant, client, { device_code: codes.device_code })
+      s.clock.advance(5000)
+      const replay = await tokenRequest(s, client, { grant_type: DEVICE_GRANT, device_code: codes.device_code })
+      expect(await statusAndError(replay)).toEqual({ status: 400, error: 'invalid_grant' })
       const minted = await mint()
       expect(await active(s, minted.access_token)).toBe(false)
       expect(await active(s, minted.refresh_token!)).toBe(false)
