@@ -168,7 +168,7 @@ for (const db of databases()) {
       const r = await runCli(['janitor', dsn, '--batch-size', '2'])
       expect(r.code).toBe(0)
       expect(r.stdout).toMatch(/^TABLE\s+DELETED\naccess_tokens\s+5\n/)
-      expect(r.stdout).toMatch(/flows, login_sessions\s+10\ntrusted_jwt_issuers\s+5\n/)
+      expect(r.stdout).toMatch(/flows, login_sessions\s+10\ndevice_challenge_attempts\s+5\ntrusted_jwt_issuers\s+5\n/)
       expect(await countsAt(db, dsn)).toEqual({
         access_tokens: 2,
         refresh_tokens: 2,
